@@ -55,6 +55,15 @@ class BrandEntry(Strict):
     def _hashtags(cls, value: list[str]) -> list[str]:
         return _prefixed(value, "#", "hashtag")
 
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        if value is not None:
+            from models.brand_query import parse_query  # models imports this module's types
+
+            parse_query(value)  # a QuerySyntaxError (a ValueError) names the column
+        return value
+
     @field_validator("aliases", "exclude")
     @classmethod
     def _no_blank(cls, value: list[str]) -> list[str]:

@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Both bootstrap the environment
+# from the committed uv lock (installing uv with pip if it is missing) before running.
+SHELL := /bin/bash
+export AIRFLOW_HOME := $(CURDIR)
+export UV_COMPILE_BYTECODE := 1
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE :=
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: demo test bench env airflow-standalone clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+env: $(STAMP)
+
+airflow.db: | $(STAMP)
+	$(VENV)/bin/airflow db migrate
+
+demo: $(STAMP) airflow.db
+	$(VENV)/bin/rete demo
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run_all.py
+
+# The real scheduler, API and UI on 127.0.0.1:8080 (see README: the JWT secret it needs).
+airflow-standalone: $(STAMP) airflow.db
+	@test -n "$$AIRFLOW__API_AUTH__JWT_SECRET" || { echo "set AIRFLOW__API_AUTH__JWT_SECRET first (see README)"; exit 2; }
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/airflow standalone
+
+clean:
+	rm -rf out logs airflow.db examples/demo/.rete examples/demo/warehouse

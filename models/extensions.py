@@ -1,0 +1,56 @@
+"""Every custom attribute Rete's pipeline puts on Doc, Span and Token, registered in one place.
+
+Components import :func:`register_extensions` and call it in their factory, so a component used alone
+(in a test, or a pipeline built from a config file) finds the attributes it writes. Registration is
+idempotent: ``force=True`` re-registers with the same defaults, which is harmless when called twice.
+
+Attributes:
+- ``doc._.lang``: ISO 639-1 code or ``"und"``; None until the ``rete_language`` component (or the caller,
+  e.g. with a language the source gave) sets it.
+- ``doc._.sentiment`` / ``span._.sentiment``: ``{"label": "positive"|"negative"|"neutral"|"mixed",
+  "score": float in [-1, 1]}`` or None before the sentiment component ran. Spans are those in
+  ``doc.spans["rete_mentions"]``.
+Components assign new values (``doc._.intents = [...]``); never mutate a default in place.
+
+- ``doc._.intents``: sorted list of intent labels (question, complaint, praise, purchase_intent,
+  support_request).
+- ``doc._.themes``: sorted list of theme names.
+- ``doc._.meta``: the input record's context (``source``, ``author``, ``parent_id``, ...) used by brand
+  query filters and by intents (a reply counts as addressed to someone).
+- ``token._.is_hashtag`` / ``token._.is_handle``: the token is a ``#tag`` / ``@handle``.
+- ``token._.hashtag_words``: the words of a hashtag split on camel case (``#MadeInItaly`` ->
+  ``("made", "in", "italy")``), empty for other tokens.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+MENTIONS_KEY = "rete_mentions"
+
+
+def _hashtag_words(token: Token) -> tuple[str, ...]:
+    # Imported here: tokenizer imports this module, and the split is only needed on demand.
+    from models.tokenizer import split_hashtag
+
+    return split_hashtag(token.text) if token.text.startswith("#") else ()
+
+
+def _is_tag(text: str, sign: str) -> bool:
+    # "#1" is a hashtag, the keycap emoji "#️⃣" is not.
+    return len(text) > 1 and text[0] == sign and (text[1].isalnum() or text[1] == "_")
+
+
+def register_extensions() -> None:
+    Doc.set_extension("lang", default=None, force=True)
+    Doc.set_extension("sentiment", default=None, force=True)
+    Doc.set_extension("intents", default=[], force=True)
+    Doc.set_extension("themes", default=[], force=True)
+    Doc.set_extension("meta", default={}, force=True)
+    Span.set_extension("sentiment", default=None, force=True)
+    Token.set_extension("is_hashtag", getter=lambda t: _is_tag(t.text, "#"), force=True)
+    Token.set_extension("is_handle", getter=lambda t: _is_tag(t.text, "@"), force=True)
+    Token.set_extension("hashtag_words", getter=_hashtag_words, force=True)
+
+
+register_extensions()

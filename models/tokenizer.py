@@ -1,0 +1,86 @@
+"""A spaCy tokenizer for social posts, registered as ``rete.social_tokenizer.v1``.
+
+spaCy's default rules cut social text in the wrong places: ``#Barilla`` becomes ``#`` + ``Barilla``, emoji
+sequences (skin tones, ZWJ families, flags, keycaps) fall apart into code points, and Italian elision before
+a handle (``dell'@barilla``) stays glued. This tokenizer keeps spaCy's language rules and changes only that:
+
+- ``#hashtag`` and ``@handle`` are one token each (``token._.is_hashtag`` / ``token._.is_handle``);
+- URLs are one token (spaCy's ``url_match``);
+- an emoji sequence is one token, also when glued to a word (``grazie🙏🏽``);
+- an elided article or preposition before a handle or hashtag is its own token (``dell'`` + ``@barilla``),
+  as spaCy's Italian rules already do before a word (``l'`` + ``azienda``).
+
+:func:`split_hashtag` gives the words of a hashtag for matching (``#MadeInItaly`` -> made, in, italy).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import regex
+import spacy
+from spacy.lang.char_classes import LIST_ICONS
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+
+import models.extensions  # noqa: F401  (token._.is_hashtag and friends)
+
+# Code points that start an emoji presentation (Unicode Extended_Pictographic, minus the regional
+# indicators, which only form flags in pairs). Written as ranges so the pattern works with ``re``.
+_PICTO = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u25fe\u2600-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001f1e5\U0001f201-\U0001faff"
+)
+_ELEMENT = rf"[{_PICTO}][\ufe0e\ufe0f]?[\U0001f3fb-\U0001f3ff]?[\U000e0020-\U000e007f]*"
+EMOJI_SEQUENCE = (
+    rf"(?:[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3|{_ELEMENT}(?:\u200d{_ELEMENT})*)"
+)
+HASHTAG = r"#\w+"
+HANDLE = r"@\w(?:[\w.]*\w)?"
+# Letters before an apostrophe followed by a handle or hashtag: "dell'@barilla", "l'#ootd".
+_ELISION_BEFORE_TAG = r"(?<=\w['’])(?=[@#]\w)"
+
+_TOKEN_MATCH = re.compile(rf"^(?:{HASHTAG}|{HANDLE}|{EMOJI_SEQUENCE})$")
+_CAMEL_WORDS = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|[^\W\d_]+")
+
+
+def _without(rules: list[str], dropped: set[str]) -> list[str]:
+    return [rule for rule in rules if rule not in dropped]
+
+
+def build_social_tokenizer(nlp: Language) -> Tokenizer:
+    defaults = nlp.Defaults
+    # Single emoji code points are replaced by the sequence pattern; "#" must not be a prefix.
+    dropped = set(LIST_ICONS) | {"#"}
+    prefixes = [EMOJI_SEQUENCE] + _without(list(defaults.prefixes or []), dropped)
+    suffixes = [EMOJI_SEQUENCE] + _without(list(defaults.suffixes or []), dropped)
+    infixes = [EMOJI_SEQUENCE, _ELISION_BEFORE_TAG] + _without(list(defaults.infixes or []), dropped)
+    return Tokenizer(
+        nlp.vocab,
+        rules=dict(defaults.tokenizer_exceptions),
+        prefix_search=spacy.util.compile_prefix_regex(prefixes).search,
+        suffix_search=spacy.util.compile_suffix_regex(suffixes).search,
+        infix_finditer=spacy.util.compile_infix_regex(infixes).finditer,
+        token_match=_TOKEN_MATCH.match,
+        url_match=defaults.url_match,
+    )
+
+
+@spacy.registry.tokenizers("rete.social_tokenizer.v1")
+def create_social_tokenizer():
+    return build_social_tokenizer
+
+
+@lru_cache(maxsize=65536)
+def split_hashtag(tag: str) -> tuple[str, ...]:
+    """Lowercased words of a hashtag: ``#MadeInItaly`` -> ("made", "in", "italy"), ``#iPhone15`` ->
+    ("i", "phone", "15"), ``#made_in_italy`` -> ("made", "in", "italy"). An all-lowercase tag stays one
+    word (``#madeinitaly``); :func:`compact` matches those."""
+    return tuple(word.lower() for word in _CAMEL_WORDS.findall(tag.lstrip("#")))
+
+
+def compact(text: str) -> str:
+    """Letters and digits only, lowercased: how a joined hashtag is compared with a name
+    (``#MulinoBianco``, ``#mulino_bianco`` and "Mulino Bianco" all give ``mulinobianco``)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())

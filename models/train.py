@@ -1,0 +1,316 @@
+"""Training and evaluation of the sentiment models (``rete train sentiment``, ``python -m models.train evaluate``).
+
+Base data (``../shared/data/sentiment``), split 80/20 into train/dev, stratified, seed ``SPLIT_SEED``:
+- Italian: SENTIPOLC 2014 training tweets; ``pos``/``neg`` 0/1 become positive (1/0), negative (0/1),
+  mixed (1/1), neutral (0/0; objective tweets included, as in the task's polarity evaluation).
+- English: VADER's tweet ratings, mean of human ratings in [-4, 4]; positive when >= 0.5, negative when
+  <= -0.5, otherwise neutral: raters agreeing on less than half a point from neutral read as neutral.
+
+Consultants' data: JSONL, one ``{"text": ..., "label": "positive"|"negative"|"neutral"|"mixed"}`` a line,
+used alone or added to the base training data (``--with-base``).
+
+Metrics (printed by ``evaluate``):
+- SENTIPOLC 2014 official polarity F (Basile et al. 2014): the positive and negative fields are scored
+  separately as binary 0/1 decisions; each field's F is the mean of the F1 of its value 0 and its value 1;
+  the polarity F is the mean of the two fields' F. A ``mixed`` label sets both fields to 1.
+- English: Pearson r of the score against the rating, 3-class macro-F1; VADER's compound score alone (its
+  standard +-0.05 thresholds) on the same dev split, side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import train_test_split
+
+from models.sentiment import DENSE_FEATURES, LABELS, N_CHAR_FEATURES, N_WORD_FEATURES, SentimentModel, default_artifact
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+CUSTOMER_DEV = REPO_ROOT / "tests" / "data"
+SPLIT_SEED = 2014
+DEV_FRACTION = 0.2
+ENGLISH_NEUTRAL_BAND = 0.5
+# Regularisation chosen by 5-fold cross-validation on the training split only (never the dev split);
+# see ``python -m models.train tune``.
+C_BY_LANG = {"it": 1.0, "en": 1.0}
+
+
+@dataclass
+class Labelled:
+    texts: list[str]
+    labels: list[str]
+    ratings: list[float] | None = None  # English base data only
+
+    def subset(self, index: Sequence[int]) -> Labelled:
+        return Labelled(
+            [self.texts[i] for i in index],
+            [self.labels[i] for i in index],
+            [self.ratings[i] for i in index] if self.ratings is not None else None,
+        )
+
+    def __add__(self, other: Labelled) -> Labelled:
+        return Labelled(self.texts + other.texts, self.labels + other.labels)
+
+
+def load_sentipolc(path: Path) -> Labelled:
+    texts, labels = [], []
+    polarity = {("1", "0"): "positive", ("0", "1"): "negative", ("1", "1"): "mixed", ("0", "0"): "neutral"}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+            if row and row[0] == "tweetid":
+                continue
+            if len(row) < 7 or (row[2], row[3]) not in polarity:
+                raise ValueError(f"{path}:{number}: expected tweetid, subj, pos, neg, iro, politics, tweet")
+            texts.append(row[6])
+            labels.append(polarity[(row[2], row[3])])
+    return Labelled(texts, labels)
+
+
+def english_label(rating: float) -> str:
+    if rating >= ENGLISH_NEUTRAL_BAND:
+        return "positive"
+    if rating <= -ENGLISH_NEUTRAL_BAND:
+        return "negative"
+    return "neutral"
+
+
+def load_vader_tweets(path: Path) -> Labelled:
+    texts, ratings = [], []
+    with path.open(encoding="latin-1", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.rstrip("\r\n").split("\t", 2)
+            try:
+                ratings.append(float(fields[1]))
+                texts.append(fields[2])
+            except (IndexError, ValueError):
+                raise ValueError(f"{path}:{number}: expected id<TAB>rating<TAB>text") from None
+    return Labelled(texts, [english_label(r) for r in ratings], ratings)
+
+
+def load_jsonl(path: Path) -> Labelled:
+    if not path.is_file():
+        raise FileNotFoundError(f"labelled data not found: {path}")
+    texts, labels = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text, label = record["text"], record["label"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(f"{path}:{number}: expected a JSON object with 'text' and 'label'") from None
+        if label not in LABELS or not isinstance(text, str):
+            raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}")
+        texts.append(text)
+        labels.append(label)
+    if not texts:
+        raise ValueError(f"{path}: no labelled posts")
+    return Labelled(texts, labels)
+
+
+def base_data(lang: str, shared_data: Path = SHARED_DATA) -> Labelled:
+    sources = {
+        "it": (shared_data / "sentiment" / "sentipolc2014-train.tsv", load_sentipolc),
+        "en": (shared_data / "sentiment" / "vader-tweets-groundtruth.tsv", load_vader_tweets),
+    }
+    if lang not in sources:
+        raise ValueError(f"no base sentiment data for language {lang!r} (have: it, en)")
+    path, loader = sources[lang]
+    if not path.is_file():
+        raise FileNotFoundError(f"base sentiment data not found: {path} (pass --shared-data or --data)")
+    return loader(path)
+
+
+def split(data: Labelled) -> tuple[Labelled, Labelled]:
+    """The fixed, seeded, stratified train/dev split every figure in BENCHMARKS.md comes from."""
+    index = np.arange(len(data.texts))
+    stratify = data.labels if min(data.labels.count(label) for label in set(data.labels)) >= 2 else None
+    train_index, dev_index = train_test_split(index, test_size=DEV_FRACTION, random_state=SPLIT_SEED, stratify=stratify)
+    return data.subset(sorted(train_index)), data.subset(sorted(dev_index))
+
+
+def fit_matrix(features: sparse.csr_matrix, labels: Sequence[str], c: float) -> LogisticRegression:
+    # lbfgs is deterministic for fixed data; balanced weights because macro-F1 counts rare classes fully.
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    return classifier.fit(features, labels)
+
+
+def fit(data: Labelled, lang: str, c: float | None = None, meta: dict | None = None) -> SentimentModel:
+    if len(set(data.labels)) < 2:
+        raise ValueError("training needs posts of at least two sentiment labels")
+    for needed in ("positive", "negative"):
+        if needed not in data.labels:
+            raise ValueError(f"training data has no {needed!r} posts: the score is P(positive) - P(negative)")
+    from models.sentiment import Featurizer
+
+    features = Featurizer(lang).transform(data.texts)
+    classifier = fit_matrix(features, data.labels, c if c is not None else C_BY_LANG[lang])
+    return SentimentModel(
+        lang,
+        [str(c) for c in classifier.classes_],
+        classifier.coef_.T.copy(),
+        classifier.intercept_.copy(),
+        {**(meta or {}), "examples": len(data.texts), "C": classifier.C},
+    )
+
+
+# --- metrics ------------------------------------------------------------------------------------------------
+
+
+def sentipolc_polarity_f(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    def field(labels: Sequence[str], value: str) -> np.ndarray:
+        return np.array([label in (value, "mixed") for label in labels], dtype=int)
+
+    field_scores = []
+    for value in ("positive", "negative"):
+        true, guess = field(gold, value), field(predicted, value)
+        per_value = f1_score(true, guess, labels=[0, 1], average=None, zero_division=0)
+        field_scores.append(per_value.mean())
+    return float(np.mean(field_scores))
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    labels = sorted(set(gold))
+    return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
+
+
+def per_class(gold: Sequence[str], predicted: Sequence[str]) -> list[tuple[str, float, float, float, int]]:
+    labels = sorted(set(gold))
+    p, r, f, n = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+    return list(zip(labels, p, r, f, n))
+
+
+def vader_predictions(texts: Sequence[str]) -> tuple[list[str], list[float]]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    scores = [analyzer.polarity_scores(text)["compound"] for text in texts]
+    labels = ["positive" if s >= 0.05 else "negative" if s <= -0.05 else "neutral" for s in scores]
+    return labels, scores
+
+
+def three_class(labels: Sequence[str]) -> list[str]:
+    # VADER and the English model have no "mixed": on 3-class scoring a mixed post counts as neutral.
+    return ["neutral" if label == "mixed" else label for label in labels]
+
+
+def evaluate(shared_data: Path = SHARED_DATA, out=sys.stdout) -> dict:
+    """Train on each train split, score the dev split and the hand-written customer sets; print the table."""
+    figures: dict[str, dict] = {}
+    for lang in ("it", "en"):
+        train, dev = split(base_data(lang, shared_data))
+        started = time.perf_counter()
+        model = fit(train, lang)
+        seconds = time.perf_counter() - started
+        predicted = model.predict_texts(dev.texts)
+        labels = [p["label"] for p in predicted]
+        row: dict = {"train": len(train.texts), "dev": len(dev.texts), "fit_seconds": round(seconds, 1)}
+        if lang == "it":
+            row["sentipolc_f"] = sentipolc_polarity_f(dev.labels, labels)
+            row["macro_f1_4class"] = macro_f1(dev.labels, labels)
+            row["ngram_only_sentipolc_f"] = sentipolc_polarity_f(dev.labels, _ngram_only_labels(train, dev, lang))
+        else:
+            scores = [p["score"] for p in predicted]
+            vader_labels, vader_scores = vader_predictions(dev.texts)
+            row["pearson_r"] = float(np.corrcoef(scores, dev.ratings)[0, 1])
+            row["macro_f1"] = macro_f1(dev.labels, labels)
+            row["vader_pearson_r"] = float(np.corrcoef(vader_scores, dev.ratings)[0, 1])
+            row["vader_macro_f1"] = macro_f1(dev.labels, vader_labels)
+            row["ngram_only_macro_f1"] = macro_f1(dev.labels, _ngram_only_labels(train, dev, lang))
+        customer_path = CUSTOMER_DEV / f"sentiment_customer_{lang}.jsonl"
+        if customer_path.is_file():
+            customer = load_jsonl(customer_path)
+            gold = three_class(customer.labels)
+            row["customer_n"] = len(gold)
+            row["customer_macro_f1"] = macro_f1(gold, three_class([p["label"] for p in model.predict_texts(customer.texts)]))
+            if lang == "en":
+                row["customer_vader_macro_f1"] = macro_f1(gold, vader_predictions(customer.texts)[0])
+            row["customer_per_class"] = per_class(gold, three_class([p["label"] for p in model.predict_texts(customer.texts)]))
+        figures[lang] = row
+    print_figures(figures, out)
+    return figures
+
+
+def _ngram_only_labels(train: Labelled, dev: Labelled, lang: str) -> list[str]:
+    """Ablation: the same classifier on word n-grams alone (no characters, no lexicon or cue features)."""
+    from models.sentiment import Featurizer
+
+    featurizer = Featurizer(lang)
+    keep = np.zeros(featurizer.n_features)
+    keep[:N_WORD_FEATURES] = 1.0
+    mask = sparse.diags(keep)
+    classifier = fit_matrix(featurizer.transform(train.texts) @ mask, train.labels, C_BY_LANG[lang])
+    return list(classifier.predict(featurizer.transform(dev.texts) @ mask))
+
+
+def print_figures(figures: dict, out=sys.stdout) -> None:
+    it, en = figures["it"], figures["en"]
+    lines = [
+        f"Italian, SENTIPOLC 2014 train split {it['train']} / dev {it['dev']} (seed {SPLIT_SEED})",
+        f"  official polarity F            {it['sentipolc_f']:.3f}   (word n-grams only: {it['ngram_only_sentipolc_f']:.3f})",
+        f"  4-class macro-F1               {it['macro_f1_4class']:.3f}",
+        f"English, VADER tweets train split {en['train']} / dev {en['dev']} (seed {SPLIT_SEED})",
+        f"  Pearson r vs rating            {en['pearson_r']:.3f}   (VADER alone: {en['vader_pearson_r']:.3f})",
+        f"  3-class macro-F1               {en['macro_f1']:.3f}   (VADER alone: {en['vader_macro_f1']:.3f}; word n-grams only: {en['ngram_only_macro_f1']:.3f})",
+    ]
+    for lang, row in figures.items():
+        if "customer_n" in row:
+            vader = f"   (VADER alone: {row['customer_vader_macro_f1']:.3f})" if "customer_vader_macro_f1" in row else ""
+            lines.append(f"Hand-written customer posts ({lang}, n={row['customer_n']}), 3-class macro-F1 {row['customer_macro_f1']:.3f}{vader}")
+            for label, p, r, f, n in row["customer_per_class"]:
+                lines.append(f"  {label:<9} P {p:.2f}  R {r:.2f}  F1 {f:.2f}  n {n}")
+    lines.append(f"Fit time on one core: it {it['fit_seconds']} s, en {en['fit_seconds']} s")
+    print("\n".join(lines), file=out)
+
+
+def tune(shared_data: Path = SHARED_DATA, grid: Sequence[float] = (0.3, 1.0, 3.0, 10.0)) -> None:
+    """5-fold cross-validation of C on each language's training split (the dev split is never touched)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from models.sentiment import Featurizer
+
+    for lang in ("it", "en"):
+        train, _ = split(base_data(lang, shared_data))
+        features = Featurizer(lang).transform(train.texts)
+        labels = np.array(train.labels)
+        folds = StratifiedKFold(5, shuffle=True, random_state=SPLIT_SEED).split(features, labels)
+        folds = list(folds)
+        for c in grid:
+            scores = []
+            for fit_index, held_index in folds:
+                classifier = fit_matrix(features[fit_index], labels[fit_index], c)
+                guess = classifier.predict(features[held_index])
+                score = sentipolc_polarity_f if lang == "it" else macro_f1
+                scores.append(score(list(labels[held_index]), list(guess)))
+            print(f"{lang} C={c}: {np.mean(scores):.4f}")
+
+
+def train_and_save(lang: str, data: Labelled, out: Path, meta: dict) -> SentimentModel:
+    model = fit(data, lang, meta=meta)
+    model.save(out)
+    return model
+
+
+def main(argv: Sequence[str]) -> None:
+    command = argv[0] if argv else "evaluate"
+    if command == "evaluate":
+        evaluate()
+    elif command == "tune":
+        tune()
+    else:
+        raise SystemExit(f"usage: python -m models.train [evaluate|tune] (got {command!r})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,191 @@
+"""Every word a client reads, in Italian and English, and locale-aware number and date formatting.
+
+Reports speak the client's language (``Client.language``). Strings live here and nowhere else, so a
+translation is one edit; numbers and dates go through Babel so that Italian reads 1.234,5 and 12 mar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALES = {"it": "it_IT", "en": "en_GB"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "report_title": {"it": "Report settimanale", "en": "Weekly report"},
+    "alert_title": {"it": "Allerta picco", "en": "Spike alert"},
+    "week_of": {"it": "Settimana {week} · {start} – {end}", "en": "Week {week} · {start} – {end}"},
+    "times_in": {"it": "Orari nel fuso {zone}.", "en": "Times in the {zone} time zone."},
+    "prepared_by": {"it": "Preparato con Rete", "en": "Prepared with Rete"},
+    "no_data": {
+        "it": "Nessuna menzione dei vostri marchi in questa settimana: non ci sono dati da riportare.",
+        "en": "No mentions of your brands this week: there is no data to report.",
+    },
+    "no_data_short": {"it": "Nessun dato.", "en": "No data."},
+    "headline": {"it": "In sintesi", "en": "At a glance"},
+    "mentions": {"it": "Menzioni", "en": "Mentions"},
+    "authors": {"it": "Autori unici", "en": "Unique authors"},
+    "net_sentiment": {"it": "Sentiment netto", "en": "Net sentiment"},
+    "share_of_voice": {"it": "Quota di voce", "en": "Share of voice"},
+    "engagement": {"it": "Interazioni", "en": "Engagement"},
+    "answered_share": {"it": "Domande con risposta", "en": "Questions answered"},
+    "vs_previous": {"it": "rispetto alla settimana precedente", "en": "vs previous week"},
+    "new": {"it": "nuovo", "en": "new"},
+    "points": {"it": "pt", "en": "pt"},
+    "volume_sentiment": {"it": "Volume e sentiment giorno per giorno", "en": "Volume and sentiment by day"},
+    "day": {"it": "Giorno", "en": "Day"},
+    "positive": {"it": "Positive", "en": "Positive"},
+    "neutral": {"it": "Neutre", "en": "Neutral"},
+    "negative": {"it": "Negative", "en": "Negative"},
+    "sov_intro": {
+        "it": "Menzioni dei vostri marchi e dei concorrenti nella settimana.",
+        "en": "Mentions of your brands and of competitors this week.",
+    },
+    "brand": {"it": "Marchio", "en": "Brand"},
+    "share": {"it": "Quota", "en": "Share"},
+    "change": {"it": "Variazione", "en": "Change"},
+    "yours": {"it": "vostro", "en": "yours"},
+    "themes": {"it": "Temi emergenti", "en": "Emerging themes"},
+    "themes_intro": {
+        "it": "Temi delle conversazioni sui vostri marchi; «emergente» quando la crescita rispetto alla "
+        "media delle 4 settimane precedenti è significativa.",
+        "en": "Themes in the conversation about your brands; 'emerging' when growth against the "
+        "previous 4 weeks' average is significant.",
+    },
+    "theme": {"it": "Tema", "en": "Theme"},
+    "this_week": {"it": "Questa settimana", "en": "This week"},
+    "baseline": {"it": "Media 4 sett.", "en": "4-week avg"},
+    "emerging": {"it": "emergente", "en": "emerging"},
+    "no_themes": {"it": "Nessun tema riconosciuto questa settimana.", "en": "No themes recognised this week."},
+    "spikes": {"it": "Picchi e cosa li ha causati", "en": "Spikes and what drove them"},
+    "no_spikes": {
+        "it": "Nessun picco insolito questa settimana.",
+        "en": "No unusual spike this week.",
+    },
+    "spike_line": {
+        "it": "{day}: {volume} menzioni contro le {baseline} abituali.",
+        "en": "{day}: {volume} mentions against the usual {baseline}.",
+    },
+    "spike_negative_line": {
+        "it": "{day}: {share} di menzioni negative contro il {baseline} abituale.",
+        "en": "{day}: {share} negative mentions against the usual {baseline}.",
+    },
+    "driven_by": {"it": "Trainato da", "en": "Driven by"},
+    "terms": {"it": "Termini", "en": "Terms"},
+    "relationship": {"it": "Relazione con il pubblico", "en": "Relationship with the public"},
+    "relationship_intro": {
+        "it": "Domande, reclami e richieste di assistenza rivolti ai vostri marchi, e le risposte dei "
+        "vostri account.",
+        "en": "Questions, complaints and support requests addressed to your brands, and your accounts' replies.",
+    },
+    "asked": {"it": "Domande e reclami", "en": "Questions and complaints"},
+    "answered": {"it": "Con risposta", "en": "Answered"},
+    "median_response": {"it": "Tempo di risposta mediano", "en": "Median response time"},
+    "p90_response": {"it": "Tempo di risposta (90%)", "en": "Response time (90th pct)"},
+    "oldest_unanswered": {"it": "In attesa di risposta, dai più vecchi", "en": "Waiting for an answer, oldest first"},
+    "none_waiting": {"it": "Nessuno è in attesa di risposta.", "en": "Nobody is waiting for an answer."},
+    "waiting_for": {"it": "in attesa da {age}", "en": "waiting for {age}"},
+    "no_questions": {
+        "it": "Nessuna domanda o reclamo rivolto ai vostri marchi questa settimana.",
+        "en": "No questions or complaints addressed to your brands this week.",
+    },
+    "carriers": {"it": "Chi porta la conversazione", "en": "Who carries the conversation"},
+    "carriers_intro": {
+        "it": "Autori i cui post sui vostri marchi hanno suscitato la partecipazione del maggior numero di "
+        "altre persone (risposte, citazioni, condivisioni).",
+        "en": "Authors whose posts about your brands drew in the most other people (replies, quotes, shares).",
+    },
+    "author": {"it": "Autore", "en": "Author"},
+    "posts": {"it": "Post", "en": "Posts"},
+    "participants": {"it": "Persone coinvolte", "en": "People drawn in"},
+    "followers": {"it": "Follower", "en": "Followers"},
+    "no_carriers": {
+        "it": "Nessun post sui vostri marchi ha suscitato risposte o condivisioni questa settimana.",
+        "en": "No post about your brands drew replies or shares this week.",
+    },
+    "notable": {"it": "Post da leggere", "en": "Posts worth reading"},
+    "notable_positive": {"it": "Positivi", "en": "Positive"},
+    "notable_negative": {"it": "Negativi", "en": "Negative"},
+    "none": {"it": "Nessuno.", "en": "None."},
+    "open_post": {"it": "apri", "en": "open"},
+    "interactions": {"it": "{n} interazioni", "en": "{n} interactions"},
+    "charts_note": {"it": "Grafici e tabelle complete nel PDF e nei CSV allegati.",
+                    "en": "Charts and full tables are in the attached PDF and CSV files."},
+    "hours": {"it": "{n} h", "en": "{n} h"},
+    "days": {"it": "{n} g", "en": "{n} d"},
+    "minutes": {"it": "{n} min", "en": "{n} min"},
+    "alert_intro": {
+        "it": "È stato rilevato un picco insolito per {brand}.",
+        "en": "An unusual spike was detected for {brand}.",
+    },
+    "kind_volume": {"it": "volume di menzioni", "en": "mention volume"},
+    "kind_negative": {"it": "quota di menzioni negative", "en": "share of negative mentions"},
+    "spike_kind": {"it": "Tipo", "en": "Kind"},
+}
+
+
+@dataclass(frozen=True)
+class Translator:
+    language: str
+
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.language]
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            text = STRINGS[key][self.language]
+        except KeyError:
+            raise KeyError(f"reports/i18n.py: no {self.language!r} text for {key!r}") from None
+        return text.format(**values) if values else text
+
+    def number(self, value: float | int | None, decimals: int = 0) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, fraction: float | None, decimals: int = 0) -> str:
+        if fraction is None:
+            return "–"
+        return self.number(fraction * 100, decimals) + "%"
+
+    def signed(self, value: float | None, decimals: int = 0, suffix: str = "") -> str:
+        if value is None:
+            return "–"
+        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+        return f"{sign}{self.number(abs(value), decimals)}{suffix}"
+
+    def change(self, current: float, previous: float | None) -> str:
+        """Week-on-week change of a count, as a signed percentage ("new" when there was nothing)."""
+        if previous is None:
+            return "–"
+        if previous == 0:
+            return self("new") if current else "±0%"
+        return self.signed((current - previous) / previous * 100, 0, "%")
+
+    def day(self, value: date) -> str:
+        return format_date(value, "EEE d MMM", locale=self.locale)
+
+    def short_day(self, value: date) -> str:
+        return format_date(value, "EEE d", locale=self.locale)
+
+    def long_date(self, value: date) -> str:
+        return format_date(value, "d MMMM y", locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """A local date and time (``value`` must already be in the client's zone)."""
+        return format_datetime(value, "d MMM y, HH:mm", locale=self.locale)
+
+    def duration(self, value: timedelta | None) -> str:
+        if value is None:
+            return "–"
+        hours = value.total_seconds() / 3600
+        if hours < 1:
+            return self("minutes", n=self.number(value.total_seconds() / 60))
+        if hours < 48:
+            return self("hours", n=self.number(hours, 1))
+        return self("days", n=self.number(hours / 24, 1))

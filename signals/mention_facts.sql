@@ -1,0 +1,51 @@
+-- Name: mention_facts
+-- Table: signal_mention_facts
+-- Meaning: the shared base of the brand signals: one row per post that mentions a brand of a
+--   client's brand set (own or competitor), on the client-local day of the post. Several mentions
+--   of one brand in one post count once.
+-- Grain: one row per client, brand, post.
+-- Columns:
+--   client, brand, role: the client, the brand and whether it is the client's own or a competitor
+--   day: client-local date of created_at (clients.timezone)
+--   created_at: UTC instant of the post
+--   post_id, url, thread_id: the post, its link, and its conversation (thread_id, else the post id)
+--   author: lower-case handle, else author id
+--   by_brand_account: the author is one of the client's brand accounts (client_brands.handles);
+--     such posts are left out of volume, sentiment, participation and requests
+--   coordinated: the post belongs to a coordinated/duplicate cluster (coordinated_content)
+--   sentiment_label: the mention's label if all mentions of the brand in the post agree, else mixed
+--   sentiment_score: mean score of the post's mentions of the brand (-1..1)
+--   engagement: likes + replies + shares (0 when unknown)
+--   intents, themes: from the post's enrichment (empty when the post is not enriched)
+-- Late data: per day; recomputed for the rebuilt days only.
+DELETE FROM signal_mention_facts f USING rebuild_days r WHERE f.client = r.client AND f.day = r.day;
+
+INSERT INTO signal_mention_facts
+WITH scoped AS (
+    SELECT b.client, p.*, CAST(timezone(c.timezone, p.created_at) AS DATE) AS day,
+           coalesce(lower(p.author_handle), p.author_id, p.id) AS author
+    FROM rebuild_bounds b
+    JOIN clients c ON c.client = b.client
+    JOIN posts p ON p.created_at >= b.lo AND p.created_at < b.hi
+),
+brand_accounts AS (
+    SELECT client, list_distinct(flatten(list(handles))) AS handles FROM client_brands GROUP BY client
+)
+SELECT s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author,
+       list_contains(any_value(ba.handles), s.author) AS by_brand_account,
+       s.id IN (SELECT post_id FROM signal_coordinated_posts) AS coordinated,
+       CASE WHEN count(DISTINCT m.sentiment_label) = 1 THEN any_value(m.sentiment_label) ELSE 'mixed' END,
+       avg(m.sentiment_score),
+       coalesce(s.likes, 0) + coalesce(s.replies, 0) + coalesce(s.shares, 0),
+       coalesce(any_value(e.intents), []::VARCHAR[]),
+       coalesce(any_value(e.themes), []::VARCHAR[]),
+       coalesce(s.thread_id, s.id),
+       s.url
+FROM scoped s
+JOIN rebuild_days r ON r.client = s.client AND r.day = s.day
+JOIN mentions m ON m.post_id = s.id
+JOIN client_brands cb ON cb.client = s.client AND cb.brand = m.brand
+JOIN brand_accounts ba ON ba.client = s.client
+LEFT JOIN enrichments e ON e.post_id = s.id
+GROUP BY s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author, s.likes, s.replies, s.shares,
+         s.thread_id, s.url;

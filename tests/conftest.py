@@ -1,0 +1,28 @@
+"""Test-wide setup. Airflow reads its settings when first imported, so they are fixed here, before
+any test module imports it: the repo's dags/ folder, and a throw-away SQLite metadata database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_AIRFLOW_TMP = Path(tempfile.mkdtemp(prefix="rete-test-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(REPO_ROOT)
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_TMP}/airflow.db"
+os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(_AIRFLOW_TMP / "logs")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ.pop("RETE_WORKSPACE", None)
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A fresh Airflow metadata database, created once per test session when a test needs it."""
+    from airflow.utils import db
+
+    db.resetdb()
+    return _AIRFLOW_TMP / "airflow.db"

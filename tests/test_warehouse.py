@@ -1,0 +1,121 @@
+"""The warehouse's promises: migrations, idempotent upsert, cursor saved with its posts, health."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.staging import StagedFetch
+from rete.config import BrandEntry, Client, Workspace
+from rete.post import Author, Engagement, Post, post_id
+from signals.load import cursors, load_staged
+from signals.warehouse import Warehouse, migrations
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(name="t", clients=[Client(name="Acme", slug="acme",
+                                              brands=[BrandEntry(name="Acme", handles=["@Acme"])])])
+    ws.root = tmp_path
+    return ws
+
+
+def make_post(n: int, text: str | None = None, likes: int = 0) -> Post:
+    return Post(id=post_id("x", str(n)), platform="x", source="feed", native_id=str(n),
+                text=text or f"post number {n}", author=Author(handle=f"user{n % 3}", followers=10),
+                created_at=datetime(2026, 11, 1 + n % 10, 12, tzinfo=timezone.utc),
+                engagement=Engagement(likes=likes), raw={"n": n})
+
+
+def stage(directory: Path, run_id: str, posts: list[Post], cursor: dict | None, error: str | None = None,
+          source: str = "feed") -> Path:
+    folder = directory / run_id
+    folder.mkdir(parents=True)
+    (folder / f"{source}.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in posts))
+    meta = StagedFetch(source=source, run_id=run_id, started_at="2026-11-20T00:00:00+00:00",
+                       finished_at="2026-11-20T00:00:05+00:00", posts_fetched=len(posts), cursor=cursor,
+                       cursor_advanced=cursor is not None, error=error)
+    (folder / f"{source}.meta.json").write_text(json.dumps(asdict(meta)))
+    return folder
+
+
+def table(warehouse: Warehouse, sql: str) -> list[tuple]:
+    with warehouse.read() as con:
+        return con.execute(sql).fetchall()
+
+
+def test_migrations_apply_once_and_record_versions(tmp_path):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    with warehouse.write():
+        pass
+    with warehouse.write():
+        pass
+    versions = table(warehouse, "SELECT version FROM schema_migrations ORDER BY version")
+    assert [v for (v,) in versions] == [v for v, _, _ in migrations()]
+
+
+def test_loading_the_same_fetch_twice_changes_nothing(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    posts = [make_post(n) for n in range(20)]
+    first = load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", posts, {"since": 20}))
+    snapshot = table(warehouse, "SELECT * EXCLUDE (raw) FROM posts ORDER BY id")
+    second = load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", posts, {"since": 20}))
+    assert (first[0].posts_new, second[0].posts_new, second[0].posts_updated) == (20, 0, 0)
+    assert table(warehouse, "SELECT * EXCLUDE (raw) FROM posts ORDER BY id") == snapshot
+
+
+def test_an_edited_post_is_updated_not_duplicated(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [make_post(1), make_post(2)], {"n": 1}))
+    result = load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", [make_post(1, "edited text", likes=5)], {"n": 2}))
+    assert (result[0].posts_new, result[0].posts_updated) == (0, 1)
+    rows = table(warehouse, "SELECT id, text, likes, first_seen_at < updated_at FROM posts ORDER BY id")
+    assert rows == [("x:1", "edited text", 5, True), ("x:2", "post number 2", 0, False)]
+
+
+def test_cursor_is_saved_with_posts_and_handles_normalised(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [make_post(1)], {"since_id": "1"}))
+    assert cursors(warehouse) == {"feed": {"since_id": "1"}}
+    assert table(warehouse, "SELECT author_handle FROM posts") == [("@user1",)]
+    assert table(warehouse, "SELECT client, brand, role, handles FROM client_brands") == [("acme", "Acme", "own", ["@acme"])]
+
+
+def test_failed_fetch_keeps_partial_progress_and_counts_towards_health(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    for run in range(3):
+        load_staged(warehouse, workspace,
+                    stage(tmp_path / "s", f"r{run}", [make_post(run)], {"page": run}, error="source 'feed': HTTP 500"))
+    assert cursors(warehouse) == {"feed": {"page": 2}}
+    assert table(warehouse, "SELECT count(*) FROM posts") == [(3,)]
+    health = table(warehouse, "SELECT consecutive_failures, healthy, last_error FROM source_health")
+    assert health == [(3, False, "source 'feed': HTTP 500")]
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r9", [], {"page": 3}))
+    assert table(warehouse, "SELECT consecutive_failures, healthy FROM source_health") == [(0, True)]
+
+
+def test_an_unreadable_staged_file_fails_only_its_source(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    folder = stage(tmp_path / "s", "r1", [make_post(1)], {"n": 1}, source="good")
+    bad = stage(tmp_path / "t", "r1", [], {"n": 1}, source="broken")
+    (bad / "broken.jsonl").write_text('{"id": "x:1", "text": \n')
+    for path in bad.iterdir():
+        path.rename(folder / path.name)
+    results = {r.source: r for r in load_staged(warehouse, workspace, folder)}
+    assert results["good"].posts_new == 1
+    assert results["broken"].status == "failed" and "broken.jsonl" in results["broken"].error
+    assert (folder / "broken.jsonl").exists(), "an unloadable file is left for inspection"
+    assert cursors(warehouse) == {"good": {"n": 1}}
+
+
+def test_read_connection_refuses_writes(tmp_path):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    with warehouse.write():
+        pass
+    with warehouse.read() as con, pytest.raises(duckdb.Error):
+        con.execute("DELETE FROM posts")
