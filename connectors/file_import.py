@@ -34,7 +34,7 @@ from rete.post import Platform, Post, post_id
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-SNIFF_BYTES = 64 * 1024
+HEADER_MAX_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
 # Post fields a mapping may name; nested ones are dotted.
@@ -94,18 +94,21 @@ class FileImportConnector(Connector):
         paths = self._paths()
         for path in paths:
             key = self._key(path)
+            file_format = self.config.format or FORMATS.get(path.suffix.lower())
+            if file_format is None:
+                failures.append(f"{key}: cannot tell the format from the extension; set format: jsonl or csv")
+                continue
             try:
-                for posts, state, problems in self._import_file(path, key, files.get(key)):
+                for posts, state, problems in self._import_file(path, key, file_format, files.get(key)):
                     files[key] = state
-                    if deadline.passed():
+                    out_of_time = deadline.passed()
+                    if out_of_time:
                         problems.append(f"time budget of {deadline.seconds:g} s spent; the rest waits for the next run")
-                        yield Batch(posts, {"files": dict(files)}, problems)
-                        return
                     yield Batch(posts, {"files": dict(files)}, problems)
+                    if out_of_time:
+                        return
             except OSError as error:
                 failures.append(f"{key}: cannot read ({error.strerror or error})")
-            except RowError as error:  # a whole-file problem, such as an unknown format
-                failures.append(f"{key}: {error}")
         if failures and len(failures) == len(paths):
             raise SourceError(self.name, "; ".join(failures))
         if failures:
@@ -130,12 +133,9 @@ class FileImportConnector(Connector):
         return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
 
     def _import_file(
-        self, path: Path, key: str, saved: dict[str, Any] | None
+        self, path: Path, key: str, file_format: str, saved: dict[str, Any] | None
     ) -> Iterator[tuple[list[Post], dict[str, Any], list[str]]]:
         """Batches of (posts, the file's cursor state after them, problems) for what is new in the file."""
-        file_format = self.config.format or FORMATS.get(path.suffix.lower())
-        if file_format is None:
-            raise RowError(f"cannot tell the format from the extension {path.suffix!r}; set format: jsonl or csv")
         with path.open("rb") as handle:
             lines = ImportedLines(handle)
             if saved and not lines.resume(saved["bytes"], saved["lines"], saved["sha256"]):
@@ -333,7 +333,7 @@ def _sniff_delimiter(path: Path) -> str:
     # The header line decides: column names seldom contain a delimiter, while the sample rows that
     # csv.Sniffer weighs often do (quoted commas in post text). Italian tools often export with ";".
     with path.open("rb") as handle:
-        header = handle.readline(SNIFF_BYTES).decode("utf-8-sig", "replace")
+        header = handle.readline(HEADER_MAX_BYTES).decode("utf-8-sig", "replace")
     counts = {candidate: header.count(candidate) for candidate in DELIMITERS}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","

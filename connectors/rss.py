@@ -11,7 +11,9 @@ Cursor: ``{"feeds": {url: {"etag", "last_modified", "entries": {native_id: [fing
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -20,11 +22,13 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import httpx
 from pydantic import Field, field_validator
 
 from connectors.base import Batch, Connector, Cursor, SourceBase, SourceError
 from connectors.http import Fetched, FetchError, get_capped, http_client, redact_url
 from connectors.normalize import html_to_text
+from connectors.politeness import Deadline
 from rete.post import Author, Engagement, Post, now_utc, post_id
 
 PLATFORM = "rss"
@@ -65,15 +69,15 @@ class RssConnector(Connector):
         feeds = {url: saved[url] for url in self.config.urls if url in saved}
         failures: list[str] = []
         succeeded = 0
-        deadline = time.monotonic() + self.config.time_budget_seconds
+        deadline = Deadline(self.config.time_budget_seconds)
         client = http_client(
             self.config.user_agent, self.config.connect_timeout_seconds, self.config.read_timeout_seconds
         )
         with client:
             for index, url in enumerate(self.config.urls):
-                if time.monotonic() > deadline:
+                if deadline.passed():
                     failures.append(
-                        f"time budget of {self.config.time_budget_seconds:g} s spent; "
+                        f"time budget of {deadline.seconds:g} s spent; "
                         f"{len(self.config.urls) - index} feed(s) left for the next run"
                     )
                     break
@@ -89,7 +93,9 @@ class RssConnector(Connector):
         if failures:
             yield Batch([], {"feeds": dict(feeds)}, failures)
 
-    def _fetch_feed(self, client, url: str, state: dict[str, Any]) -> tuple[list[Post], dict[str, Any], list[str]]:
+    def _fetch_feed(
+        self, client: httpx.Client, url: str, state: dict[str, Any]
+    ) -> tuple[list[Post], dict[str, Any], list[str]]:
         """The new or edited entries of one feed, its next cursor state, and warnings."""
         fetched_at = now_utc()
         fetched = self._get(client, url, state)
@@ -127,7 +133,7 @@ class RssConnector(Connector):
         }
         return posts, next_state, warnings
 
-    def _get(self, client, url: str, state: dict[str, Any]) -> Fetched:
+    def _get(self, client: httpx.Client, url: str, state: dict[str, Any]) -> Fetched:
         if urlsplit(url).scheme not in ("http", "https"):
             return self._read_local(url)
         headers = {}
@@ -192,7 +198,11 @@ def _check_parsed(parsed, fetched: Fetched) -> list[str]:
             raise FeedError("is an HTML page, not an RSS/Atom feed (is the URL the site's page instead of its feed?)")
         raise FeedError(f"is not an RSS/Atom feed ({_describe(error)})")
     if isinstance(error, feedparser.CharacterEncodingOverride):
-        # feedparser fell back to another encoding and read the entries; accents may be wrong.
+        # Feeds served as text/xml without a charset are "us-ascii" by RFC 3023, so feedparser flags
+        # nearly every such feed. Only a document that does not decode as its own XML declaration
+        # says (latin-1 bytes declared as utf-8) has a real problem: its accents may be wrong.
+        if _same_encoding(parsed.get("encoding", ""), _declared_encoding(fetched.body)):
+            return []
         return [f"wrong character encoding: {error}; check the accents of its posts"]
     if isinstance(error, feedparser.CharacterEncodingUnknown):
         raise FeedError(f"unknown character encoding ({error})")
@@ -201,6 +211,19 @@ def _check_parsed(parsed, fetched: Fetched) -> list[str]:
     if not parsed.entries:
         raise FeedError(f"malformed XML: {_describe(error)}")
     return [f"malformed XML ({_describe(error)}); {len(parsed.entries)} entries recovered, some may be incomplete"]
+
+
+def _declared_encoding(body: bytes) -> str:
+    """The encoding named by the XML declaration; XML's default is UTF-8."""
+    declaration = re.match(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", body[:512])
+    return declaration.group(1).decode("ascii") if declaration else "utf-8"
+
+
+def _same_encoding(first: str, second: str) -> bool:
+    try:
+        return codecs.lookup(first).name == codecs.lookup(second).name
+    except LookupError:
+        return False
 
 
 def _describe(error: Exception | None) -> str:

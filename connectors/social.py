@@ -144,8 +144,15 @@ class SocialConnector(Connector):
             log.info("source %r: stream %r caught up with an interrupted pass", self.name, stream.key)
 
 
-def when_raw(value: datetime | str | None) -> str | None:
-    """A datetime as ISO text, for raw payloads kept as JSON."""
-    if value is None or isinstance(value, str):
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data for a raw payload: datetimes as ISO text, library objects
+    (a praw Redditor, a Mastodon.py Status) as their dict or their text form."""
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return value.isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return str(value)

@@ -10,10 +10,17 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from rete import pipeline
+
+def _stages():
+    # Imported when a task runs, not when the scheduler parses this file: the connectors pull in
+    # every platform's client library, which the DAG processor has no use for.
+    from rete import pipeline
+
+    return pipeline
 
 
 def _workspace():
+    pipeline = _stages()
     return pipeline.resolve_workspace(default=pipeline.DEMO_WORKSPACE)
 
 
@@ -30,25 +37,25 @@ def _workspace():
 def rete_daily():
     @task
     def plan() -> list[dict]:
-        return pipeline.plan_fetches(_workspace())
+        return _stages().plan_fetches(_workspace())
 
     @task(map_index_template="{{ order['source'] }}")
     def fetch(order: dict) -> dict:
         run_id = get_current_context()["run_id"]
-        return pipeline.fetch_source(_workspace(), order["source"], order["cursor"], run_id)
+        return _stages().fetch_source(_workspace(), order["source"], order["cursor"], run_id)
 
     @task(trigger_rule="all_done")
     def load() -> list[dict]:
-        results = pipeline.load_run(_workspace(), get_current_context()["run_id"])
+        results = _stages().load_run(_workspace(), get_current_context()["run_id"])
         return [r.__dict__ for r in results]
 
     @task
     def enrich() -> dict:
-        return pipeline.enrich_pending(_workspace()).__dict__
+        return _stages().enrich_pending(_workspace()).__dict__
 
     @task
     def signals() -> dict:
-        return pipeline.rebuild_signals(_workspace())
+        return _stages().rebuild_signals(_workspace())
 
     fetch.expand(order=plan()) >> load() >> enrich() >> signals()
 

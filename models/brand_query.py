@@ -49,7 +49,9 @@ class Term:
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.value}"
+        """What the matchers report. A word and a one-word phrase are the same text to find."""
+        kind = "text" if self.kind in ("word", "phrase") else self.kind
+        return f"{kind}:{self.value}"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Sentiment per post and per brand mention: a linear model on word n-grams plus lexicon and cue features.
 
 The model (one per language, trained by ``models/train.py``) is a multinomial logistic regression over
-- hashed word unigrams (marked ``NEG_`` inside a negation's scope) and bigrams of the normalised text,
-- hashed character 2-4-grams (word-bounded), which carry Italian morphology and social spellings,
+- hashed word unigrams (marked ``NEG_`` inside a negation's scope), bigrams, and 5-letter word prefixes
+  (Italian inflections share a weight; cheaper than character n-grams, which cost ~100 us a post),
 - a small dense block from the lexicons (``models/lexicon.py``): positive and negative valence sums after
   negation, intensifiers and contrast (what follows "but"/"ma" weighs more), emoji valence, complaint cues,
   irony markers, question/exclamation marks, elongations and shouting.
@@ -22,14 +22,11 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import regex
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -39,7 +36,6 @@ from models.lexicon import Cues, load_cues
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
 FEATURE_VERSION = 1
 N_WORD_FEATURES = 2**20
-N_CHAR_FEATURES = 2**18
 # Sentiment of a very long text is read from its start: keeps the cost of a 100,000-character post bounded.
 MAX_CHARS = 2000
 NEGATION_SCOPE = 3  # words after a negator whose polarity flips
@@ -51,32 +47,22 @@ LABELS = ("positive", "negative", "neutral", "mixed")
 NEUTRAL = {"label": "neutral", "score": 0.0}
 
 _URL = re.compile(r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+")
-_HANDLE = re.compile(r"@\w+")
 _NOT = re.compile(r"n['’]t\b")
-_APOSTROPHE = re.compile(r"['’`´]")
-_DIGITS = re.compile(r"\d+")
-_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _UPPER = re.compile(r"[A-ZÀ-Ý]")
 _LETTER = re.compile(r"[^\W\d_]")
-_TOKEN = regex.compile(
-    r"(?<![^\W\d_])(?:[:;=x][-o*]?[)\](\[dp/|]+|:'\(|>:\(|<3)(?![^\W\d_])"  # ASCII emoticons
-    r"|\p{Extended_Pictographic}"
+# Words first: most tokens are words, and an alternation is tried in order.
+_TOKEN = re.compile(
+    r"[^\W\d_]+"
+    r"|\d+"
     r"|[!?]"
     r"|[.,;:]+"  # ends a negation scope, not a feature
-    r"|@user|[^\W\d_]+|0"
+    r"|@\w+|#[^\W\d_]+"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF]"  # emoji, one pictograph each
+    r"|[:;=x<>][-o*']?[)\](\[dp/|3]+"  # ASCII emoticons
 )
-_SCOPE_BREAK = frozenset({".", ",", ";", ":", "!", "?"})
-
-
-def normalise(text: str, lang: str) -> tuple[str, int]:
-    """Lower-cased text with URLs, handles and numbers folded; also returns how many elongations were squeezed."""
-    text = _HANDLE.sub(" @user ", _URL.sub(" url ", text[:MAX_CHARS])).lower()
-    if lang == "en":
-        text = _NOT.sub(" not", text)
-    text = _DIGITS.sub("0", _APOSTROPHE.sub(" ", text))
-    text, elongations = _ELONGATED.subn(r"\1\1", text)
-    return text, elongations
-
+_SPECIAL_START = frozenset("@#0123456789.,;:!?")
+_SCOPE_BREAK = frozenset(".,;:!?")
+STEM_LENGTH = 5  # word prefixes as features: Italian inflections (ottim-o/a/i/e) share a weight
 
 DENSE_FEATURES = (
     "lexicon_positive",
@@ -102,91 +88,107 @@ def _compound(total: float) -> float:
     return total / math.sqrt(total * total + 15.0)
 
 
-@dataclass
-class TextFeatures:
-    word_terms: list[str]
-    dense: list[float]
-
-
-@dataclass
 class Featurizer:
-    """Turns texts of one language into the model's sparse feature matrix."""
+    """Turns texts of one language into the model's sparse feature matrix (hashed terms + dense block)."""
 
-    lang: str
-    cues: Cues = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.cues = load_cues(self.lang)
-        self._word_hasher = FeatureHasher(N_WORD_FEATURES, input_type="string", alternate_sign=False)
-        self._char_hasher = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 4),
-            n_features=N_CHAR_FEATURES,
-            alternate_sign=False,
-            lowercase=False,
-            norm="l2",
-        )
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.cues: Cues = load_cues(lang)
+        self._hasher = FeatureHasher(N_WORD_FEATURES, input_type="string", alternate_sign=False)
 
     @property
     def n_features(self) -> int:
-        return N_WORD_FEATURES + N_CHAR_FEATURES + len(DENSE_FEATURES)
+        return N_WORD_FEATURES + len(DENSE_FEATURES)
 
-    def text_features(self, text: str) -> tuple[str, TextFeatures]:
+    def tokens(self, text: str) -> tuple[list[str], int]:
+        """Normalised tokens (lower case, URLs "url", handles "@user", numbers "0", elongations squeezed)
+        and how many words were elongated."""
+        lowered = _URL.sub(" url ", text[:MAX_CHARS]).lower()
+        if self.lang == "en":
+            lowered = _NOT.sub(" not", lowered)
+        tokens = _TOKEN.findall(lowered)
+        elongations = 0
+        for i, token in enumerate(tokens):
+            first = token[0]
+            if first in _SPECIAL_START:
+                if first == "@":
+                    tokens[i] = "@user"
+                elif first.isdigit():
+                    tokens[i] = "0"
+            elif len(token) > 3 and token[-1] == token[-2] == token[-3]:
+                # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
+                tokens[i] = token.rstrip(token[-1]) + token[-1]
+                elongations += 1
+        return tokens, elongations
+
+    def text_features(self, text: str) -> tuple[list[str], list[float]]:
+        """Hashed-term strings and the dense lexicon/cue block of one text."""
         cues = self.cues
-        normalised, elongations = normalise(text, self.lang)
-        complaints = len(cues.complaint.findall(normalised))
-        ironies = len(cues.irony.findall(normalised))
-        tokens = _TOKEN.findall(normalised)
-
-        valence, negators, intensifiers = cues.valence, cues.negators, cues.intensifiers
+        valence, negators, intensifiers, diminishers, contrast = (
+            cues.valence, cues.negators, cues.intensifiers, cues.diminishers, cues.contrast,
+        )
+        tokens, elongations = self.tokens(text)
         terms: list[str] = []
         words: list[str] = []
+        starts: list[int] = []
+        offset = 0
         positive = negative = before = after = emoji = 0.0
         negations = boosts = hits = 0
         scope = 0
         scale = 1.0
         contrast_seen = False
         for token in tokens:
+            starts.append(offset)
+            offset += len(token) + 1
             if token in _SCOPE_BREAK or token[0] in ".,;:":
                 scope = 0
                 if token in ("!", "?"):
                     terms.append(token)
                     words.append(token)
                 continue
-            if token in cues.contrast:
+            word = token[1:] if token[0] == "#" else token
+            if word in contrast:
                 contrast_seen, scope, before, after = True, 0, before + after, 0.0
-            words.append(token)
-            value = valence.get(token)
+            words.append(word)
+            value = valence.get(word)
             if value is not None:
                 hits += 1
                 value *= scale
                 if scope:
                     value *= NEGATION_FLIP
-                if not token.isalpha():  # emoji and emoticons
+                if not word.isalpha():  # emoji and emoticons
                     emoji += value
                 if value > 0:
                     positive += value
                 else:
                     negative -= value
                 after += value
-            terms.append(f"NEG_{token}" if scope else token)
-            scale = 1.0
-            if token in negators:
-                scope, negations = NEGATION_SCOPE, negations + 1
-            elif scope:
+            if scope:
+                terms.append("NEG_" + word)
                 scope -= 1
-            if token in intensifiers:
+            else:
+                terms.append(word)
+            if len(word) > STEM_LENGTH:
+                terms.append("S:" + word[:STEM_LENGTH])
+            scale = 1.0
+            if word in negators:
+                scope, negations = NEGATION_SCOPE, negations + 1
+            elif word in intensifiers:
                 scale, boosts = INTENSIFIER_BOOST, boosts + 1
-            elif token in cues.diminishers:
+            elif word in diminishers:
                 scale = DIMINISHER_DAMP
-        terms.extend([f"{a} {b}" for a, b in zip(words, words[1:])])
+        terms.extend([a + " " + b for a, b in zip(words, words[1:])])
 
+        joined = " ".join(tokens)
+        complaints = cues.complaint.count(joined, tokens, starts)
+        ironies = cues.irony.count(joined, tokens, starts)
         # Complaint cues count as negative valence: a complaint reads negative even without sentiment words.
         negative += 2.0 * complaints
         weighted = (BEFORE_CONTRAST * before + AFTER_CONTRAST * after) if contrast_seen else after
         weighted -= 2.0 * complaints
-        letters = len(_LETTER.findall(text[:MAX_CHARS]))
-        upper = len(_UPPER.findall(text[:MAX_CHARS]))
+        head = text[:MAX_CHARS]
+        letters = len(_LETTER.findall(head))
+        shouting = letters >= 8 and len(_UPPER.findall(head)) > 0.6 * letters
         dense = [
             math.log1p(positive),
             math.log1p(negative),
@@ -199,19 +201,18 @@ class Featurizer:
             math.log1p(boosts),
             1.0 if contrast_seen else 0.0,
             1.0 if hits == 0 and complaints == 0 else 0.0,
-            1.0 if "?" in normalised else 0.0,
-            1.0 if "!" in normalised else 0.0,
+            1.0 if "?" in words else 0.0,
+            1.0 if "!" in words else 0.0,
             1.0 if elongations else 0.0,
-            1.0 if letters >= 8 and upper > 0.6 * letters else 0.0,
+            1.0 if shouting else 0.0,
         ]
-        return normalised, TextFeatures(terms, dense)
+        return terms, dense
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        normalised, features = zip(*(self.text_features(text) for text in texts)) if texts else ((), ())
-        words = self._word_hasher.transform(f.word_terms for f in features)
-        chars = self._char_hasher.transform(normalised)
-        dense = sparse.csr_matrix(np.asarray([f.dense for f in features], dtype=np.float64).reshape(-1, len(DENSE_FEATURES)))
-        return sparse.hstack([words, chars, dense], format="csr")
+        extracted = [self.text_features(text) for text in texts]
+        hashed = self._hasher.transform(terms for terms, _ in extracted)
+        dense = np.asarray([d for _, d in extracted], dtype=np.float64).reshape(len(texts), len(DENSE_FEATURES))
+        return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
 
 
 def default_artifact(lang: str) -> Path:

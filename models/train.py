@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 
-from models.sentiment import DENSE_FEATURES, LABELS, N_CHAR_FEATURES, N_WORD_FEATURES, SentimentModel, default_artifact
+from models.sentiment import LABELS, N_WORD_FEATURES, Featurizer, SentimentModel
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -152,8 +152,6 @@ def fit(data: Labelled, lang: str, c: float | None = None, meta: dict | None = N
     for needed in ("positive", "negative"):
         if needed not in data.labels:
             raise ValueError(f"training data has no {needed!r} posts: the score is P(positive) - P(negative)")
-    from models.sentiment import Featurizer
-
     features = Featurizer(lang).transform(data.texts)
     classifier = fit_matrix(features, data.labels, c if c is not None else C_BY_LANG[lang])
     return SentimentModel(
@@ -244,8 +242,6 @@ def evaluate(shared_data: Path = SHARED_DATA, out=sys.stdout) -> dict:
 
 def _ngram_only_labels(train: Labelled, dev: Labelled, lang: str) -> list[str]:
     """Ablation: the same classifier on word n-grams alone (no characters, no lexicon or cue features)."""
-    from models.sentiment import Featurizer
-
     featurizer = Featurizer(lang)
     keep = np.zeros(featurizer.n_features)
     keep[:N_WORD_FEATURES] = 1.0
@@ -277,8 +273,6 @@ def print_figures(figures: dict, out=sys.stdout) -> None:
 def tune(shared_data: Path = SHARED_DATA, grid: Sequence[float] = (0.3, 1.0, 3.0, 10.0)) -> None:
     """5-fold cross-validation of C on each language's training split (the dev split is never touched)."""
     from sklearn.model_selection import StratifiedKFold
-
-    from models.sentiment import Featurizer
 
     for lang in ("it", "en"):
         train, _ = split(base_data(lang, shared_data))

@@ -44,7 +44,7 @@ class IsoWeek:
 
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
-        match = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip(), flags=re.IGNORECASE)
+        match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), flags=re.IGNORECASE)
         if not match:
             raise ValueError(f"week {text!r} must look like 2026-W07 (ISO year and week)")
         year, week = int(match.group(1)), int(match.group(2))
@@ -135,7 +135,8 @@ class PostRef:
 
     post_id: str
     created_at: datetime  # in the client's zone
-    author: str
+    author: str  # handle, or the name where the platform has no handles
+    author_name: str | None
     text: str
     url: str | None
     sentiment: str
@@ -247,8 +248,10 @@ def _post_ref(row: dict, client: Client) -> PostRef:
         post_id=row["id"],
         created_at=row["created_at"].astimezone(client.zone),
         author=author,
+        author_name=row.get("author_name") if row.get("author_name") != author else None,
         text=text,
-        url=row.get("url"),
+        # Only web links become hrefs: a javascript: or data: URL from a platform must not be clickable.
+        url=row["url"] if re.match(r"https?://", row.get("url") or "", flags=re.IGNORECASE) else None,
         sentiment=row.get("brand_sentiment") or "neutral",
         engagement=int(row.get("interactions") or 0),
     )
@@ -428,6 +431,7 @@ def carriers(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> l
                 FROM own o JOIN posts r
                   ON o.id IN (r.parent_id, r.quoted_id, r.reposted_id)
                 WHERE coalesce(r.author_id, r.author_handle) IS DISTINCT FROM coalesce(o.author_id, o.author_handle)
+                  AND NOT list_contains($handles, lower(coalesce(r.author_handle, '')))
             )
             SELECT coalesce(o.author_handle, o.author_name) AS author, any_value(o.author_name),
                    max(o.author_followers), count(DISTINCT o.id), count(DISTINCT x.reactor) AS participants

@@ -142,3 +142,6 @@ def smtp_connection_json(port: int) -> str:
         "conn_type": "smtp", "host": "127.0.0.1", "port": port,
         "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "reports@rete.example", "timeout": 5},
     })
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -96,7 +96,9 @@ def test_atom_feed(httpserver):
     <title type="html">Our &lt;em&gt;new&lt;/em&gt; bottle</title>
     <link href="/blog/bottle"/>
     <updated>2025-05-01T10:00:00+02:00</updated>
-    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Made from <b>recycled</b> glass.</p></div></content>
+    <content type="xhtml">
+      <div xmlns="http://www.w3.org/1999/xhtml"><p>Made from <b>recycled</b> glass.</p></div>
+    </content>
   </entry>
 </feed>"""
     httpserver.expect_request("/atom").respond_with_data(atom, content_type="application/atom+xml")
@@ -208,8 +210,21 @@ def test_latin1_feed_declared_properly(httpserver):
     assert post.title == "Perché è così caro?"
 
 
-def test_latin1_feed_declared_as_utf8_is_reported(httpserver):
-    body = rss_feed([item(1, title="Perché è così caro?")], encoding="utf-8").encode("latin-1")
+def test_utf8_feed_served_as_text_xml_is_not_flagged(httpserver):
+    # text/xml without charset means us-ascii by RFC 3023; the feed's own declaration is what counts.
+    body = rss_feed([item(1, title="Perché è così caro?")]).encode("utf-8")
+    httpserver.expect_request("/textxml").respond_with_data(body, content_type="text/xml")
+
+    (post,), problems, _ = run(connector(httpserver.url_for("/textxml")))
+
+    assert problems == [] and post.title == "Perché è così caro?"
+
+
+@pytest.mark.parametrize("declaration", ["utf-8", None], ids=["declared-utf8", "undeclared"])
+def test_latin1_feed_declared_as_utf8_is_reported(httpserver, declaration):
+    body = rss_feed([item(1, title="Perché è così caro?")], encoding=declaration or "").encode("latin-1")
+    if declaration is None:
+        body = body.replace(b' encoding=""', b"")
     httpserver.expect_request("/wrong").respond_with_data(body, content_type="application/rss+xml")
 
     (post,), problems, _ = run(connector(httpserver.url_for("/wrong")))
@@ -217,7 +232,7 @@ def test_latin1_feed_declared_as_utf8_is_reported(httpserver):
     # feedparser falls back to another encoding and reads it: the posts come, with a warning.
     assert post.title == "Perché è così caro?"
     assert len(problems) == 1
-    assert "wrong character encoding" in problems[0] and "declared as utf-8" in problems[0]
+    assert "wrong character encoding" in problems[0] and "but parsed as windows-1252" in problems[0]
     assert httpserver.url_for("/wrong") in problems[0]
 
 

@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Order is the order of ``rete --help``.
-MODULES = ["workspace", "nlp"]
+MODULES = ["workspace", "nlp", "report", "sources"]
 
 
 def register_all(app: typer.Typer) -> None:

@@ -1,0 +1,176 @@
+"""Brand mentions as a spaCy component, registered as ``rete_brands``.
+
+Every brand entry (``rete.config.BrandEntry``) is compiled into shared matchers: one ``PhraseMatcher`` on
+the LOWER attribute for aliases, handles, hashtags, query words and phrases and exclusion phrases (fast with
+thousands of patterns), one ``Matcher`` for query wildcards, and a lookup for hashtags whose words join or
+camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for "Barilla"). The result is
+``doc.spans["rete_mentions"]``, one span per mention, ``span.label_`` = brand name, offsets into the text.
+
+Rules (also in models/README.md):
+- A brand's mentions are where its aliases, handles or hashtags occur; a brand without aliases has its
+  name as its alias. With a ``query``, they count only
+  when the query matches the post; if the query matches but no alias/handle/hashtag occurs (or the brand
+  has none), the mentions are where the query's positive terms occur.
+- Exclusions: an exclude phrase that overlaps a mention ("apple pie" over "apple") removes the mentions it
+  overlaps; an exclude phrase found elsewhere in the post ("calcio" for a brand called "Rete") removes all
+  of that brand's mentions in the post.
+- Overlapping mentions of different brands keep the longest ("Rete Ferroviaria" over "Rete").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from models.brand_query import Node, PostContext, Ranges, Term, evaluate, parse_query, positive_terms, terms
+from models.extensions import MENTIONS_KEY, register_extensions
+from models.tokenizer import compact, split_hashtag
+from rete.config import BrandEntry
+
+
+@dataclass(frozen=True)
+class _CompiledBrand:
+    name: str
+    name_keys: frozenset[str]
+    query: Node | None
+    positive_keys: tuple[str, ...]
+    exclude_keys: frozenset[str]
+
+
+def _text_term(text: str) -> Term:
+    return Term("phrase", " ".join(text.split()).lower())
+
+
+def post_context(doc: Doc) -> PostContext:
+    meta = doc._.meta or {}
+    author = meta.get("author")
+    if isinstance(author, dict):
+        author = author.get("handle") or author.get("id")
+    source = meta.get("source")
+    return PostContext(
+        lang=doc._.lang,
+        source=source.lower() if isinstance(source, str) else None,
+        author=author.lstrip("@").lower() if isinstance(author, str) else None,
+    )
+
+
+class BrandMatcher:
+    def __init__(self, nlp: Language, brands: Iterable[BrandEntry]):
+        register_extensions()
+        self.vocab = nlp.vocab
+        self.brands: list[_CompiledBrand] = []
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._wildcards = Matcher(nlp.vocab)
+        self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
+        self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
+        self._brands_by_key: dict[str, list[int]] = defaultdict(list)
+        self._excludes_by_key: dict[str, list[int]] = defaultdict(list)
+        texts: dict[str, str] = {}  # key -> text given to the PhraseMatcher
+        for entry in brands:
+            query = parse_query(entry.query) if entry.query else None
+            name_terms = (
+                [_text_term(alias) for alias in entry.aliases or [entry.name]]
+                + [Term("handle", handle.lower()) for handle in entry.handles]
+                + [Term("hashtag", tag.lower()) for tag in entry.hashtags]
+            )
+            query_terms = terms(query) if query else []
+            for term in name_terms + query_terms:
+                self._add_term(nlp, term, texts)
+            exclude_keys = frozenset(f"exclude:{' '.join(p.split()).lower()}" for p in entry.exclude)
+            for key in exclude_keys:
+                texts[key] = key.removeprefix("exclude:")
+            compiled = _CompiledBrand(
+                name=entry.name,
+                name_keys=frozenset(t.key for t in name_terms),
+                query=query,
+                positive_keys=tuple(t.key for t in positive_terms(query)) if query else (),
+                exclude_keys=exclude_keys,
+            )
+            index = len(self.brands)
+            self.brands.append(compiled)
+            for key in compiled.name_keys | set(compiled.positive_keys):
+                self._brands_by_key[key].append(index)
+        for key, text in texts.items():
+            self._phrases.add(key, [nlp.make_doc(text)])
+
+    def _add_term(self, nlp: Language, term: Term, texts: dict[str, str]) -> None:
+        key = term.key
+        if term.kind == "wildcard":
+            if key not in self._wildcards:
+                self._wildcards.add(key, [[{"LOWER": {"REGEX": f"^{re.escape(term.value)}"}}]])
+            return
+        texts[key] = term.value
+        if term.kind == "handle":
+            return
+        joined = compact(term.value)
+        if joined:
+            self._by_compact[joined].add(key)
+        if term.kind != "hashtag":
+            words = tuple(t.lower_ for t in nlp.make_doc(term.value) if any(c.isalnum() for c in t.text))
+            if words:
+                self._by_first_word[words[0]].add((words, key))
+
+    def __call__(self, doc: Doc) -> Doc:
+        occurrences = self._occurrences(doc)
+        candidates = sorted({i for key in occurrences for i in self._brands_by_key.get(key, ())})
+        spans: list[Span] = []
+        context = post_context(doc) if candidates else None
+        for index in candidates:
+            brand = self.brands[index]
+            if brand.query is not None and not evaluate(brand.query, occurrences, context):
+                continue
+            ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
+            ranges = _apply_exclusions(ranges, _union(occurrences, brand.exclude_keys))
+            spans.extend(Span(doc, start, end, label=brand.name) for start, end in ranges)
+        doc.spans[MENTIONS_KEY] = sorted(filter_spans(spans), key=lambda span: span.start)
+        return doc
+
+    def _occurrences(self, doc: Doc) -> dict[str, Ranges]:
+        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        strings = self.vocab.strings
+        for match_id, start, end in self._phrases(doc):
+            found[strings[match_id]].add((start, end))
+        if len(self._wildcards):
+            for match_id, start, end in self._wildcards(doc):
+                found[strings[match_id]].add((start, end))
+        if "#" in doc.text:
+            for token in doc:
+                if token.text[0] == "#" and token._.is_hashtag:
+                    for key in self._hashtag_keys(token.text):
+                        found[key].add((token.i, token.i + 1))
+        return {key: sorted(ranges) for key, ranges in found.items()}
+
+    def _hashtag_keys(self, tag: str) -> set[str]:
+        keys = set(self._by_compact.get(compact(tag), ()))
+        words = split_hashtag(tag)
+        for i, word in enumerate(words):
+            for name_words, key in self._by_first_word.get(word, ()):
+                if words[i : i + len(name_words)] == name_words:
+                    keys.add(key)
+        return keys
+
+
+def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:
+    return sorted({r for key in keys for r in occurrences.get(key, ())})
+
+
+def _apply_exclusions(mentions: Ranges, exclusions: Ranges) -> Ranges:
+    def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a[0] < b[1] and b[0] < a[1]
+
+    for excluded in exclusions:
+        if not any(overlaps(excluded, mention) for mention in mentions):
+            return []  # context that says the post is not about the brand
+    return [m for m in mentions if not any(overlaps(m, excluded) for excluded in exclusions)]
+
+
+@Language.factory("rete_brands", default_config={"brands": []})
+def make_brand_matcher(nlp: Language, name: str, brands: list[dict]) -> BrandMatcher:
+    return BrandMatcher(nlp, [BrandEntry.model_validate(brand) for brand in brands])

@@ -1,0 +1,121 @@
+"""Intents as a spaCy component, registered as ``rete_intents``: ``doc._.intents`` is a sorted list of
+``question``, ``complaint``, ``praise``, ``purchase_intent``, ``support_request`` (a post may carry several).
+
+Rule-based on purpose: the patterns live in ``models/data/intents/<lang>.jsonl`` where a consultant can
+read and extend them, and there is no labelled intent corpus to train on. Each line is one of::
+
+    {"label": "question", "phrase": "qualcuno sa"}                     token-by-token, case-insensitive
+    {"label": "complaint", "pattern": [{"LOWER": {"IN": [...]}}, ...]} a spaCy Matcher pattern
+    {"label": "question", "pattern": [...], "weak": true, "at_start": true}
+
+``weak`` patterns count only when the post is addressed to someone (it mentions an @handle or replies to a
+post): "come si cucina?" to a brand, not any sentence starting with "come". ``at_start`` patterns count
+only at the start of the post (after leading @handles). Praise and purchase intent right after a negation
+("non è il migliore", "not going to buy") do not count. A "?" outside a URL is a question.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from models.extensions import register_extensions
+
+INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
+DATA_DIR = Path(__file__).parent / "data" / "intents"
+NEGATIONS = frozenset({"non", "not", "n't", "never", "mai", "no", "nessun", "nessuna", "niente", "nothing",
+                       "don't", "didn't", "won't", "isn't", "wasn't", "nemmeno", "neanche"})
+NEGATION_WINDOW = 3
+_NEGATABLE = frozenset({"praise", "purchase_intent"})
+
+
+class PatternFileError(ValueError):
+    pass
+
+
+def _addressed(doc: Doc) -> bool:
+    return bool((doc._.meta or {}).get("parent_id")) or ("@" in doc.text and any(t._.is_handle for t in doc))
+
+
+def _after_leading_handles(doc: Doc, start: int) -> bool:
+    return all(t._.is_handle or t.is_punct for t in doc[:start])
+
+
+class IntentTagger:
+    def __init__(self, nlp: Language, patterns_path: Path):
+        register_extensions()
+        self.vocab = nlp.vocab
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        self._rules: dict[str, tuple[str, bool, bool]] = {}  # match key -> (label, weak, at_start)
+        for number, rule in _read_rules(patterns_path):
+            label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
+            key = f"{label}|{number}"
+            self._rules[key] = (label, weak, at_start)
+            if "phrase" in rule:
+                self._phrases.add(key, [nlp.make_doc(rule["phrase"])])
+            else:
+                try:
+                    self._patterns.add(key, [rule["pattern"]])
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self.vocab.strings
+        found: set[str] = set()
+        addressed: bool | None = None
+        for match_id, start, _end in list(self._phrases(doc)) + list(self._patterns(doc)):
+            label, weak, at_start = self._rules[strings[match_id]]
+            if label in found:
+                continue
+            if at_start and not _after_leading_handles(doc, start):
+                continue
+            if weak:
+                addressed = _addressed(doc) if addressed is None else addressed
+                if not addressed:
+                    continue
+            if label in _NEGATABLE and self._negated(doc, start):
+                continue
+            found.add(label)
+        if "question" not in found and "?" in doc.text and any("?" in t.text and not t.like_url for t in doc):
+            found.add("question")
+        doc._.intents = sorted(found)
+        return doc
+
+    @staticmethod
+    def _negated(doc: Doc, start: int) -> bool:
+        return any(t.lower_ in NEGATIONS for t in doc[max(0, start - NEGATION_WINDOW) : start])
+
+
+def _read_rules(path: Path):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PatternFileError(f"cannot read intent patterns {path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rule = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PatternFileError(f"{path}, line {number}: not JSON: {exc.msg}") from None
+        if not isinstance(rule, dict) or rule.get("label") not in INTENT_LABELS:
+            raise PatternFileError(f"{path}, line {number}: label must be one of {', '.join(INTENT_LABELS)}")
+        if ("phrase" in rule) == ("pattern" in rule):
+            raise PatternFileError(f"{path}, line {number}: give exactly one of 'phrase' or 'pattern'")
+        yield number, rule
+
+
+def resolve_data_path(value: str, kind: str) -> Path:
+    """A path from a pipeline config: absolute, or relative to ``models/data/<kind>/``."""
+    path = Path(value)
+    return path if path.is_absolute() else Path(__file__).parent / "data" / kind / path
+
+
+@Language.factory("rete_intents", default_config={"patterns": None})
+def make_intent_tagger(nlp: Language, name: str, patterns: str | None) -> IntentTagger:
+    return IntentTagger(nlp, resolve_data_path(patterns or f"{nlp.lang}.jsonl", "intents"))

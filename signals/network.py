@@ -1,0 +1,98 @@
+"""The weekly network signal (see network.sql for its meaning): interactions come from SQL, graph
+measures from networkx."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import duckdb
+import networkx as nx
+
+from signals.catalog import signal
+
+TOP_CARRIERS = 100
+TOP_BRIDGES = 50
+BETWEENNESS_PIVOTS = 500
+SEED = 42  # community detection and sampled betweenness are randomised: fix them so reruns agree
+
+
+def _query() -> str:
+    sql = signal("network").sql
+    return "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+
+
+def rebuild_network(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute every (client, week) in the temp table rebuild_weeks; returns the weeks done."""
+    weeks = con.execute("SELECT client, week FROM rebuild_weeks ORDER BY client, week").fetchall()
+    query = _query()
+    for client, week in weeks:
+        rows = con.execute(query, {"client": client, "week": week}).fetchall()
+        carriers, bridges, edges = measure_week(rows)
+        for table in ("signal_network_carriers", "signal_network_bridges", "signal_network_edges"):
+            con.execute(f"DELETE FROM {table} WHERE client = ? AND week = ?", [client, week])
+        _insert(con, "signal_network_carriers", client, week, carriers)
+        _insert(con, "signal_network_bridges", client, week, bridges)
+        _insert(con, "signal_network_edges", client, week, edges)
+    return len(weeks)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, client: str, week: date, rows: list[tuple]) -> None:
+    if rows:
+        marks = ", ".join("?" * (len(rows[0]) + 2))
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", [(client, week, *row) for row in rows])
+
+
+def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """From (post_id, author, kind, target_post_id, target_author) rows to carriers, bridges, edges."""
+    post_author: dict[str, str] = {}
+    cascade = nx.DiGraph()  # responded-to post -> responding post
+    authors = nx.Graph()
+    edge_weights: dict[tuple[str, str, str], int] = defaultdict(int)
+    for post_id, author, kind, target_id, target_author in rows:
+        post_author[post_id] = author
+        cascade.add_node(post_id)
+        authors.add_node(author)
+        if target_id is not None:
+            cascade.add_edge(target_id, post_id)
+            if target_author is not None:
+                post_author.setdefault(target_id, target_author)
+        if target_author is not None and target_author != author:
+            edge_weights[(author, target_author, kind)] += 1
+            previous = authors.get_edge_data(author, target_author, {"weight": 0})["weight"]
+            authors.add_edge(author, target_author, weight=previous + 1)
+
+    reach: dict[str, set[str]] = defaultdict(set)
+    direct: dict[str, set[str]] = defaultdict(set)
+    posts_by: dict[str, int] = defaultdict(int)
+    for post_id, author in post_author.items():
+        if post_id in cascade:
+            posts_by[author] += 1
+            reach[author] |= {post_author.get(d) for d in nx.descendants(cascade, post_id)}
+            direct[author] |= {post_author.get(d) for d in cascade.successors(post_id)}
+    carrier_rows = sorted(
+        ((a, posts_by[a], len(reach[a] - {a, None}), len(direct[a] - {a, None})) for a in posts_by),
+        key=lambda r: (-r[2], -r[3], r[0]),
+    )
+    carriers = [(*row, rank) for rank, row in enumerate(carrier_rows[:TOP_CARRIERS], start=1)
+                if row[2] > 0]
+
+    bridges: list[tuple] = []
+    if authors.number_of_edges():
+        communities = sorted(
+            nx.community.louvain_communities(authors, weight="weight", seed=SEED),
+            key=lambda c: (-len(c), min(c)),
+        )
+        community_of = {a: i for i, members in enumerate(communities) for a in members}
+        pivots = BETWEENNESS_PIVOTS if authors.number_of_nodes() > BETWEENNESS_PIVOTS else None
+        betweenness = nx.betweenness_centrality(authors, k=pivots, seed=SEED)
+        candidates = []
+        for author in authors:
+            touched = {community_of[author]} | {community_of[n] for n in authors.neighbors(author)}
+            if len(touched) > 1 and betweenness[author] > 0:
+                candidates.append((author, community_of[author], len(touched), betweenness[author]))
+        candidates.sort(key=lambda r: (-r[3], r[0]))
+        bridges = [(*row, rank) for rank, row in enumerate(candidates[:TOP_BRIDGES], start=1)]
+
+    edges = sorted((s, t, k, w) for (s, t, k), w in edge_weights.items())
+    return carriers, bridges, edges

@@ -1,0 +1,176 @@
+"""Incremental rebuild of the signal tables (the SQL files listed in signals.catalog).
+
+Scope of a rebuild, built as temp tables the SQL files read:
+- the UTC days to rebuild: the given ``days`` plus everything in pending_signal_days;
+- rebuild_days(client, day): each client's local days those UTC days touch (UTC day +-1 covers every
+  zone), plus the local days of posts whose coordinated flag changed;
+- rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
+- history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
+  last day with data), for signals whose baseline looks back (participation, interest, spikes);
+- rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day.
+Each signal DELETEs and re-INSERTs exactly its scope, all in one transaction with the removal of
+the consumed pending days: a failed rebuild leaves the pending days for the next run, and a rerun
+produces the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+from scipy.stats import binomtest
+
+from signals.catalog import signals
+from signals.network import rebuild_network
+from signals.search import refresh_index
+from signals.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+# Longest look-back of any signal (spikes: 8 weeks of same-weekday baseline).
+HORIZON_DAYS = 56
+# interest_trends: tested when the baseline has this many posts; emerging thresholds.
+MIN_BASELINE_POSTS = 30
+MIN_EMERGING_POSTS = 5
+MIN_EMERGING_GROWTH = 2.0
+EMERGING_P_VALUE = 0.01
+
+
+@dataclass
+class RebuildSummary:
+    utc_days: list[date] = field(default_factory=list)
+    local_days: int = 0
+    history_days: int = 0
+    weeks: int = 0
+    seconds: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if not self.utc_days:
+            return "signals: nothing to rebuild"
+        return (f"signals: rebuilt {self.local_days} client-days ({self.history_days} with history) and "
+                f"{self.weeks} client-weeks from {len(self.utc_days)} UTC days "
+                f"{self.utc_days[0]}..{self.utc_days[-1]} in {self.seconds:.1f}s")
+
+
+def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
+                    refresh_search: bool = True) -> RebuildSummary:
+    """Rebuild the signals of ``days`` (UTC dates) and of every pending day, in one transaction."""
+    started = time.monotonic()
+    with warehouse.write() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            summary = _rebuild(con, set(days or ()))
+            if summary.utc_days:
+                summary.seconds = time.monotonic() - started
+                con.execute(
+                    "INSERT INTO signal_rebuilds VALUES (now(), ?, ?, ?, ?, ?)",
+                    [summary.utc_days, summary.local_days, summary.history_days, summary.weeks, summary.seconds],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        if summary.utc_days and refresh_search:
+            refresh_index(con)
+    summary.seconds = time.monotonic() - started
+    log.info("%s", summary)
+    return summary
+
+
+def all_post_days(warehouse: Warehouse) -> set[date]:
+    """Every UTC day holding a post: the scope of a full rebuild."""
+    with warehouse.read() as con:
+        return {row[0] for row in con.execute("SELECT DISTINCT CAST(created_at AS DATE) FROM posts").fetchall()}
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
+    pending = {row[0] for row in con.execute("SELECT day FROM pending_signal_days").fetchall()}
+    utc_days = sorted(days | pending)
+    summary = RebuildSummary(utc_days=utc_days)
+    if not utc_days:
+        return summary
+    con.execute("CREATE OR REPLACE TEMP TABLE rebuild_utc_days (day DATE)")
+    con.executemany("INSERT INTO rebuild_utc_days VALUES (?)", [(d,) for d in utc_days])
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rebuild_days AS
+        SELECT DISTINCT c.client, CAST(u.day + s.shift AS DATE) AS day
+        FROM clients c, rebuild_utc_days u, (VALUES (-1), (0), (1)) s(shift)
+    """)
+    _bounds(con)
+    catalog = signals()
+    con.execute(catalog["coordinated_content"].sql)
+    # A post that became (or stopped being) coordinated changes the interest counts of its own day.
+    con.execute("""
+        INSERT INTO rebuild_days
+        SELECT DISTINCT c.client, CAST(timezone(c.timezone, p.created_at) AS DATE)
+        FROM coordinated_changed x JOIN posts p ON p.id = x.post_id, clients c
+        EXCEPT SELECT client, day FROM rebuild_days
+    """)
+    _bounds(con)
+    con.execute(catalog["mention_facts"].sql)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE history_days AS
+        WITH last_days AS (SELECT client, max(day) AS last_day FROM signal_mention_facts GROUP BY client)
+        SELECT DISTINCT r.client, r.day + CAST(n.n AS INTEGER) AS day
+        FROM rebuild_days r
+        CROSS JOIN range(0, {HORIZON_DAYS + 1}) n(n)
+        LEFT JOIN last_days l USING (client)
+        WHERE n.n = 0 OR r.day + CAST(n.n AS INTEGER) <= l.last_day
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rebuild_weeks AS
+        SELECT DISTINCT client, CAST(date_trunc('week', day) AS DATE) AS week FROM rebuild_days
+    """)
+    for name, signal in catalog.items():
+        if name in ("coordinated_content", "mention_facts", "network"):
+            continue
+        con.execute(signal.sql)
+        if name == "interest_trends":
+            _test_emerging(con)
+    rebuild_network(con)
+    con.execute("DELETE FROM pending_signal_days WHERE day IN (SELECT day FROM rebuild_utc_days)")
+    summary.local_days, summary.history_days, summary.weeks = (
+        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("rebuild_days", "history_days", "rebuild_weeks")
+    )
+    return summary
+
+
+def _bounds(con: duckdb.DuckDBPyConnection) -> None:
+    # A local day lies within [day - 1, day + 2) in UTC for every zone offset up to +-24 h.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rebuild_bounds AS
+        SELECT client, CAST(min(day) - 1 AS TIMESTAMPTZ) AS lo, CAST(max(day) + 2 AS TIMESTAMPTZ) AS hi
+        FROM rebuild_days GROUP BY client
+    """)
+
+
+def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill p_value / emerging of interest_trends rows in history_days (test stated in its header)."""
+    rows = con.execute(
+        """
+        SELECT t.client, t.day, t.kind, t.term, t.posts_7d, t.total_7d, t.growth,
+               (t.baseline_28d + 0.5) / (t.baseline_total_28d + 1) AS baseline_share
+        FROM signal_interest_trends t JOIN history_days h USING (client, day)
+        WHERE t.baseline_total_28d >= ? AND t.posts_7d >= ?
+        """,
+        [MIN_BASELINE_POSTS, MIN_EMERGING_POSTS],
+    ).fetchall()
+    tested = []
+    for client, day, kind, term, posts, total, growth, share in rows:
+        p_value = float(binomtest(posts, total, share, alternative="greater").pvalue)
+        emerging = bool(p_value < EMERGING_P_VALUE and growth >= MIN_EMERGING_GROWTH)
+        tested.append((client, day, kind, term, p_value, emerging))
+    if tested:
+        con.execute("CREATE OR REPLACE TEMP TABLE emerging_tests (client VARCHAR, day DATE, kind VARCHAR, "
+                    "term VARCHAR, p_value DOUBLE, emerging BOOLEAN)")
+        con.executemany("INSERT INTO emerging_tests VALUES (?, ?, ?, ?, ?, ?)", tested)
+        con.execute("""
+            UPDATE signal_interest_trends t SET p_value = e.p_value, emerging = e.emerging
+            FROM emerging_tests e
+            WHERE t.client = e.client AND t.day = e.day AND t.kind = e.kind AND t.term = e.term
+        """)

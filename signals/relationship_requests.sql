@@ -1,0 +1,76 @@
+-- Name: relationship_requests
+-- Table: signal_relationship_requests
+-- Meaning: posts that ask a brand something or complain to it, and whether the brand's own
+--   accounts answered in the conversation. A request is a post mentioning the brand whose intents
+--   include question, complaint or support_request, not written by a client's brand account.
+--   It is answered when an account listed in the brand's handles (client_brands.handles) posts in
+--   the same thread (thread_id, or a direct reply) after it; the first such post is the response.
+-- Grain: one row per client, brand, request post.
+-- Columns:
+--   day: client-local day of the request; created_at: its UTC instant
+--   post_id, url, text, author, thread_id: the request
+--   kind: complaint if the post complains, else support_request, else question
+--   intents: all intents of the post
+--   answered: a brand account replied in the thread after the request
+--   first_response_at, first_response_post_id: the first such reply
+--   response_minutes: minutes from the request to the first response
+-- Caveats: only replies stored in the warehouse count; an answer by DM or phone is invisible.
+--   Competitors' requests are kept too (role = competitor) to compare responsiveness.
+-- Late data: requests of the rebuilt days are recomputed, and so are stored requests in every
+--   conversation that received a post during the rebuilt days (a late answer updates the
+--   request's own, older day; relationship_daily follows those days).
+CREATE OR REPLACE TEMP TABLE touched_requests AS
+SELECT f.client, f.brand, f.post_id
+FROM signal_mention_facts f
+JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
+WHERE NOT f.by_brand_account
+  AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
+UNION
+SELECT q.client, q.brand, q.post_id
+FROM signal_relationship_requests q
+WHERE q.thread_id IN (
+    SELECT coalesce(p.thread_id, p.id) FROM posts p JOIN rebuild_bounds b
+      ON b.client = q.client AND p.created_at >= b.lo AND p.created_at < b.hi
+    UNION
+    SELECT p.parent_id FROM posts p JOIN rebuild_bounds b
+      ON b.client = q.client AND p.created_at >= b.lo AND p.created_at < b.hi);
+
+-- Days whose relationship_daily must be recomputed: the touched requests' days, old and new.
+CREATE OR REPLACE TEMP TABLE relationship_days AS
+SELECT DISTINCT q.client, q.day FROM signal_relationship_requests q
+JOIN touched_requests t USING (client, brand, post_id)
+UNION
+SELECT client, day FROM rebuild_days;
+
+DELETE FROM signal_relationship_requests q USING touched_requests t
+WHERE q.client = t.client AND q.brand = t.brand AND q.post_id = t.post_id;
+
+INSERT INTO signal_relationship_requests
+WITH requests AS (
+    SELECT f.* FROM signal_mention_facts f
+    JOIN touched_requests t USING (client, brand, post_id)
+    WHERE NOT f.by_brand_account
+      AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
+),
+responses AS (
+    SELECT q.client, q.brand, q.post_id,
+           arg_min(p.id, (p.created_at, p.id)) AS response_id,
+           min(p.created_at) AS response_at
+    FROM requests q
+    JOIN client_brands cb ON cb.client = q.client AND cb.brand = q.brand
+    JOIN posts p ON (coalesce(p.thread_id, p.id) = q.thread_id OR p.parent_id = q.post_id)
+                AND p.created_at > q.created_at
+                AND list_contains(cb.handles, lower(p.author_handle))
+    GROUP BY ALL
+)
+SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,
+       CASE WHEN list_contains(q.intents, 'complaint') THEN 'complaint'
+            WHEN list_contains(q.intents, 'support_request') THEN 'support_request'
+            ELSE 'question' END,
+       q.intents, q.thread_id, q.url, p.text,
+       r.response_id IS NOT NULL,
+       r.response_at, r.response_id,
+       date_diff('second', q.created_at, r.response_at) / 60.0
+FROM requests q
+JOIN posts p ON p.id = q.post_id
+LEFT JOIN responses r USING (client, brand, post_id);

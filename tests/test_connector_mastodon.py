@@ -1,0 +1,93 @@
+"""The Mastodon connector through the real Mastodon.py against a fake instance on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from connectors.base import SourceError
+from connectors.mastodon import MastodonConnector, MastodonSource, html_to_text
+from tests.fakes import drain, json_response, sample_posts
+from tests.fakes.mastodon_api import FakeMastodon, status_id
+
+NOW = datetime.now(timezone.utc)
+TOKEN = "mastodon-SECRET-token"
+
+
+@pytest.fixture
+def fake_mastodon(httpserver, monkeypatch):
+    httpserver.no_handler_status_code = 418
+    monkeypatch.setenv("RETE_MASTODON_ACCESS_TOKEN", TOKEN)
+    fake = FakeMastodon(sample_posts(25, start=NOW - timedelta(hours=10), minutes_apart=10), access_token=TOKEN)
+    fake.mount(httpserver)
+    return fake
+
+
+def connector(httpserver, **overrides) -> MastodonConnector:
+    settings = dict(name="fedi", type="mastodon", instances=[httpserver.url_for("/").rstrip("/")],
+                    hashtags=["#barilla"], page_size=10, backoff_seconds=0.01, max_backoff_seconds=0.05, retries=2)
+    settings.update(overrides)
+    return MastodonConnector(MastodonSource(**settings))
+
+
+def native(fake, posts) -> list[str]:
+    return sorted(p.native_id.split("/")[-1] for p in posts)
+
+
+def expected(fake, first=1, last=25) -> list[str]:
+    return sorted(status_id(p) for p in fake.posts if first <= p["id"] <= last)
+
+
+def test_hashtag_timeline_pages_and_maps(fake_mastodon, httpserver):
+    posts, cursor, problems = drain(connector(httpserver))
+    timeline = [r for r in fake_mastodon.requests if "/timelines/tag/barilla" in r]
+    assert len(timeline) == 4 and "max_id=" in timeline[1], "3 full pages, then an empty one"
+    assert problems == [] and native(fake_mastodon, posts) == expected(fake_mastodon)
+    reply = next(p for p in posts if p.parent_id)
+    assert reply.author.handle == "@barilla" and reply.author.followers == 350_000
+    host = reply.native_id.rsplit("/", 1)[0]
+    assert reply.parent_id == f"mastodon:{host}/{reply.raw['in_reply_to_id']}"
+    assert "<p>" not in reply.text and reply.url.startswith("https://")
+    assert reply.raw["account"]["acct"] == "barilla" and TOKEN not in repr(reply.raw)
+
+
+def test_second_run_only_new(fake_mastodon, httpserver):
+    _, cursor, _ = drain(connector(httpserver))
+    fake_mastodon.posts += sample_posts(3, first_id=26, start=NOW - timedelta(minutes=3), minutes_apart=1)
+    posts, _, _ = drain(connector(httpserver), cursor)
+    assert native(fake_mastodon, posts) == expected(fake_mastodon, 26, 28)
+
+
+def test_time_budget_then_resume(fake_mastodon, httpserver):
+    posts1, cursor, problems = drain(connector(httpserver, time_budget_seconds=0.001))
+    assert len(posts1) == 10 and "time budget" in problems[0]
+    fake_mastodon.posts += sample_posts(2, first_id=26, start=NOW - timedelta(minutes=2), minutes_apart=1)
+    posts2, _, _ = drain(connector(httpserver), cursor)
+    both = native(fake_mastodon, posts1 + posts2)
+    assert both == expected(fake_mastodon, 1, 27)
+
+
+def test_search_needs_the_token_and_rate_limit_without_reset_stops(fake_mastodon, httpserver, monkeypatch):
+    posts, _, _ = drain(connector(httpserver, hashtags=[], queries=["barilla"]))
+    assert native(fake_mastodon, posts) == expected(fake_mastodon)
+
+    fake_mastodon.inject(lambda: json_response({"error": "Too many requests"}, 429), times=50)
+    posts, cursor, problems = drain(connector(httpserver, hashtags=[], queries=["barilla"]))
+    assert posts == [] and "persisted after 2" in problems[0]
+
+    monkeypatch.setenv("RETE_MASTODON_ACCESS_TOKEN", "wrong-SECRET")
+    fake_mastodon._faults.clear()
+    with pytest.raises(SourceError) as failure:
+        drain(connector(httpserver, hashtags=[], queries=["barilla"]))
+    assert "'fedi'" in str(failure.value) and "wrong-SECRET" not in str(failure.value)
+
+
+def test_server_error_then_success(fake_mastodon, httpserver):
+    fake_mastodon.inject(lambda: json_response({"error": "oops"}, 502))
+    posts, _, problems = drain(connector(httpserver))
+    assert native(fake_mastodon, posts) == expected(fake_mastodon) and problems == []
+
+
+def test_html_to_text_keeps_breaks_and_decodes_entities():
+    assert html_to_text("<p>Ciao &amp; grazie<br />riga</p><p>due</p>") == "Ciao & grazie\nriga\n\ndue"
