@@ -50,7 +50,7 @@ class BlueskyConnector(SocialConnector):
                              request=Request(timeout=self.config.request_timeout_seconds))
         handle = self.credential.require_login(self.name, "Bluesky handle")
         password = self.credential.require_password(self.name, "Bluesky app password")
-        self.polite.call("login", self.client.login, handle, password)
+        self.polite.call("login", self.client.login, handle, password, fetch_bsky_profile=False)
 
     def streams(self) -> list[Stream]:
         return [Stream(f"search:{q}", self._pages_for(q)) for q in self.config.queries]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Union
 
 from connectors.base import Connector, SourceBase
+from connectors.bluesky import BlueskyConnector, BlueskySource
 from connectors.file_import import FileImportConnector, FileSource
 from connectors.mastodon import MastodonConnector, MastodonSource
 from connectors.reddit import RedditConnector, RedditSource
@@ -17,10 +18,13 @@ CONNECTORS: dict[str, type[Connector]] = {
     "x": XConnector,
     "reddit": RedditConnector,
     "mastodon": MastodonConnector,
+    "bluesky": BlueskyConnector,
 }
 
 # The discriminated union workspace.yaml's ``sources:`` list is validated against.
-SourceConfig = Union[RssSource, FileSource, XSource, RedditSource, MastodonSource]  # noqa: UP007 - pydantic needs a real Union here
+SourceConfig = Union[  # noqa: UP007 - pydantic needs a real Union here
+    RssSource, FileSource, XSource, RedditSource, MastodonSource, BlueskySource
+]
 
 
 def build_connector(config: SourceBase, workspace_root=None) -> Connector:

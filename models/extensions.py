@@ -41,12 +41,23 @@ def _is_tag(text: str, sign: str) -> bool:
     return len(text) > 1 and text[0] == sign and (text[1].isalnum() or text[1] == "_")
 
 
+_DOC_DEFAULTS = {"lang": None, "sentiment": None, "intents": [], "themes": [], "meta": {}}
+
+
+def doc_value(doc: Doc, name: str):
+    """``doc._.<name>`` without building spaCy's ``Underscore`` proxy: the same storage (``doc.user_data``,
+    where spaCy keeps custom attributes), about ten times faster, which counts at 10,000 posts/s."""
+    return doc.user_data.get(("._.", name, None, None), _DOC_DEFAULTS[name])
+
+
+def set_doc_value(doc: Doc, name: str, value) -> None:
+    """``doc._.<name> = value``, fast (see :func:`doc_value`)."""
+    doc.user_data[("._.", name, None, None)] = value
+
+
 def register_extensions() -> None:
-    Doc.set_extension("lang", default=None, force=True)
-    Doc.set_extension("sentiment", default=None, force=True)
-    Doc.set_extension("intents", default=[], force=True)
-    Doc.set_extension("themes", default=[], force=True)
-    Doc.set_extension("meta", default={}, force=True)
+    for name, default in _DOC_DEFAULTS.items():
+        Doc.set_extension(name, default=default, force=True)
     Span.set_extension("sentiment", default=None, force=True)
     Token.set_extension("is_hashtag", getter=lambda t: _is_tag(t.text, "#"), force=True)
     Token.set_extension("is_handle", getter=lambda t: _is_tag(t.text, "@"), force=True)

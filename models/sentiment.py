@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+import spacy
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from spacy.language import Language
@@ -43,26 +45,14 @@ NEGATION_FLIP = -0.74  # VADER's scalar: "not good" is less negative than "bad"
 INTENSIFIER_BOOST = 1.3
 DIMINISHER_DAMP = 0.7
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but"
+COMPLAINT_VALENCE = 2.0  # a complaint cue weighs like a clearly negative word ("bad" is -2.5 in VADER)
 LABELS = ("positive", "negative", "neutral", "mixed")
 NEUTRAL = {"label": "neutral", "score": 0.0}
 
-_URL = re.compile(r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+")
-_NOT = re.compile(r"n['’]t\b")
-_UPPER = re.compile(r"[A-ZÀ-Ý]")
-_LETTER = re.compile(r"[^\W\d_]")
-# Words first: most tokens are words, and an alternation is tried in order.
-_TOKEN = re.compile(
-    r"[^\W\d_]+"
-    r"|\d+"
-    r"|[!?]"
-    r"|[.,;:]+"  # ends a negation scope, not a feature
-    r"|@\w+|#[^\W\d_]+"
-    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF]"  # emoji, one pictograph each
-    r"|[:;=x<>][-o*']?[)\](\[dp/|3]+"  # ASCII emoticons
-)
-_SPECIAL_START = frozenset("@#0123456789.,;:!?")
-_SCOPE_BREAK = frozenset(".,;:!?")
+_SCOPE_BREAK_START = frozenset(".,;:!?")
+_SEGMENT_BREAK_WORDS = frozenset({".", "!", "?", ";"})
 STEM_LENGTH = 5  # word prefixes as features: Italian inflections (ottim-o/a/i/e) share a weight
+SHOUTING_SHARE = 0.6  # posts whose words are mostly in capitals
 
 DENSE_FEATURES = (
     "lexicon_positive",
@@ -83,13 +73,32 @@ DENSE_FEATURES = (
 )
 
 
+@dataclass
+class Words:
+    """A post's normalised tokens, one per spaCy token (so a span's tokens slice it), and casing counts."""
+
+    words: list[str]
+    elongations: int = 0
+    shouted: int = 0
+    alphabetic: int = 0
+
+
 def _compound(total: float) -> float:
     # VADER's normalisation of a valence sum into (-1, 1).
     return total / math.sqrt(total * total + 15.0)
 
 
+@cache
+def _tokenizer(lang: str):
+    return spacy.blank(lang).tokenizer
+
+
 class Featurizer:
-    """Turns texts of one language into the model's sparse feature matrix (hashed terms + dense block)."""
+    """Turns posts of one language into the model's sparse feature matrix (hashed terms + dense block).
+
+    Features are computed from spaCy tokens, so the component reuses the tokens the pipeline already made;
+    plain texts go through ``spacy.blank(lang)``'s tokenizer, also at training time.
+    """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -100,63 +109,88 @@ class Featurizer:
     def n_features(self) -> int:
         return N_WORD_FEATURES + len(DENSE_FEATURES)
 
-    def tokens(self, text: str) -> tuple[list[str], int]:
-        """Normalised tokens (lower case, URLs "url", handles "@user", numbers "0", elongations squeezed)
-        and how many words were elongated."""
-        lowered = _URL.sub(" url ", text[:MAX_CHARS]).lower()
-        if self.lang == "en":
-            lowered = _NOT.sub(" not", lowered)
-        tokens = _TOKEN.findall(lowered)
-        elongations = 0
-        for i, token in enumerate(tokens):
-            first = token[0]
-            if first in _SPECIAL_START:
-                if first == "@":
-                    tokens[i] = "@user"
-                elif first.isdigit():
-                    tokens[i] = "0"
-            elif len(token) > 3 and token[-1] == token[-2] == token[-3]:
-                # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
-                tokens[i] = token.rstrip(token[-1]) + token[-1]
-                elongations += 1
-        return tokens, elongations
+    def normalise(self, tokens: Iterable[str]) -> Words:
+        """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
+        apostrophes cut; whitespace tokens become "" (a line break becomes "." and ends a clause)."""
+        valence = self.cues.valence
+        out = Words([])
+        words = out.words
+        for token in tokens:
+            low = token.lower()
+            if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
+                low = low[1:]
+            first = low[:1]
+            if first.isalpha():
+                if low.startswith(("http", "www.")):
+                    low = "url"
+                elif "@" in low:  # "dell'@brand"
+                    low = "@user"
+                else:
+                    if "'" in low or "’" in low:
+                        low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
+                    if len(low) > 3 and low[-1] == low[-2] == low[-3]:
+                        # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
+                        low = low.rstrip(low[-1]) + low[-1]
+                        out.elongations += 1
+                    if len(token) > 1:
+                        out.alphabetic += 1
+                        out.shouted += token.isupper()
+            elif first == "@":
+                low = "@user"
+            elif first == "#":
+                low = low[1:]
+            elif first.isdigit():
+                low = "0"
+            elif first.isspace() or not first:
+                low = "." if "\n" in low else ""
+            elif len(low) > 1 and low not in valence and ord(first) > 0x2000:
+                low = first  # an emoji sequence (skin tone, ZWJ) scores as its first pictograph
+            words.append(low)
+        return out
 
-    def text_features(self, text: str) -> tuple[list[str], list[float]]:
-        """Hashed-term strings and the dense lexicon/cue block of one text."""
+    def words(self, text: str) -> Words:
+        return self.normalise(t.text for t in _tokenizer(self.lang)(text[:MAX_CHARS]))
+
+    def features(self, post: Words) -> tuple[list[str], list[float]]:
+        """Hashed-term strings and the dense lexicon/cue block of one post."""
         cues = self.cues
         valence, negators, intensifiers, diminishers, contrast = (
             cues.valence, cues.negators, cues.intensifiers, cues.diminishers, cues.contrast,
         )
-        tokens, elongations = self.tokens(text)
         terms: list[str] = []
-        words: list[str] = []
+        kept: list[str] = []  # every non-empty word, for the cue patterns
+        content: list[str] = []  # words and !/?, for bigrams
         starts: list[int] = []
         offset = 0
         positive = negative = before = after = emoji = 0.0
         negations = boosts = hits = 0
         scope = 0
         scale = 1.0
-        contrast_seen = False
-        for token in tokens:
-            starts.append(offset)
-            offset += len(token) + 1
-            if token in _SCOPE_BREAK or token[0] in ".,;:":
-                scope = 0
-                if token in ("!", "?"):
-                    terms.append(token)
-                    words.append(token)
+        contrast_seen = question = exclamation = False
+        for word in post.words:
+            if not word:
                 continue
-            word = token[1:] if token[0] == "#" else token
+            kept.append(word)
+            starts.append(offset)
+            offset += len(word) + 1
+            value = valence.get(word)
+            if value is None and word[0] in _SCOPE_BREAK_START:
+                scope = 0
+                if word[0] == "!" or word[0] == "?":
+                    exclamation = exclamation or word[0] == "!"
+                    question = question or word[0] == "?"
+                    terms.append(word[0])
+                    content.append(word[0])
+                continue
+            content.append(word)
             if word in contrast:
                 contrast_seen, scope, before, after = True, 0, before + after, 0.0
-            words.append(word)
-            value = valence.get(word)
             if value is not None:
                 hits += 1
                 value *= scale
                 if scope:
                     value *= NEGATION_FLIP
-                if not word.isalpha():  # emoji and emoticons
+                if not word[0].isalpha():  # emoji and emoticons
                     emoji += value
                 if value > 0:
                     positive += value
@@ -177,18 +211,15 @@ class Featurizer:
                 scale, boosts = INTENSIFIER_BOOST, boosts + 1
             elif word in diminishers:
                 scale = DIMINISHER_DAMP
-        terms.extend([a + " " + b for a, b in zip(words, words[1:])])
+        terms.extend([a + " " + b for a, b in zip(content, content[1:])])
 
-        joined = " ".join(tokens)
-        complaints = cues.complaint.count(joined, tokens, starts)
-        ironies = cues.irony.count(joined, tokens, starts)
+        joined = " ".join(kept)
+        complaints = cues.complaint.count(joined, kept, starts)
+        ironies = cues.irony.count(joined, kept, starts)
         # Complaint cues count as negative valence: a complaint reads negative even without sentiment words.
-        negative += 2.0 * complaints
+        negative += COMPLAINT_VALENCE * complaints
         weighted = (BEFORE_CONTRAST * before + AFTER_CONTRAST * after) if contrast_seen else after
-        weighted -= 2.0 * complaints
-        head = text[:MAX_CHARS]
-        letters = len(_LETTER.findall(head))
-        shouting = letters >= 8 and len(_UPPER.findall(head)) > 0.6 * letters
+        weighted -= COMPLAINT_VALENCE * complaints
         dense = [
             math.log1p(positive),
             math.log1p(negative),
@@ -201,18 +232,21 @@ class Featurizer:
             math.log1p(boosts),
             1.0 if contrast_seen else 0.0,
             1.0 if hits == 0 and complaints == 0 else 0.0,
-            1.0 if "?" in words else 0.0,
-            1.0 if "!" in words else 0.0,
-            1.0 if elongations else 0.0,
-            1.0 if shouting else 0.0,
+            1.0 if question else 0.0,
+            1.0 if exclamation else 0.0,
+            1.0 if post.elongations else 0.0,
+            1.0 if post.alphabetic >= 3 and post.shouted > SHOUTING_SHARE * post.alphabetic else 0.0,
         ]
         return terms, dense
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        extracted = [self.text_features(text) for text in texts]
+    def transform_words(self, posts: Sequence[Words]) -> sparse.csr_matrix:
+        extracted = [self.features(post) for post in posts]
         hashed = self._hasher.transform(terms for terms, _ in extracted)
-        dense = np.asarray([d for _, d in extracted], dtype=np.float64).reshape(len(texts), len(DENSE_FEATURES))
+        dense = np.asarray([d for _, d in extracted], dtype=np.float64).reshape(len(posts), len(DENSE_FEATURES))
         return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.transform_words([self.words(text) for text in texts])
 
 
 def default_artifact(lang: str) -> Path:
@@ -269,54 +303,63 @@ class SentimentModel:
         coef[rows] = weights
         return cls(meta["lang"], classes, coef, intercept, meta)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        logits = self.featurizer.transform(texts) @ self.coef + self.intercept
+    def predict_words(self, posts: Sequence[Words]) -> list[dict]:
+        """``{"label", "score"}`` for each normalised post; a post without words comes out neutral."""
+        if not posts:
+            return []
+        logits = self.featurizer.transform_words(posts) @ self.coef + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
-        return logits / logits.sum(axis=1, keepdims=True)
-
-    def predict_texts(self, texts: Sequence[str]) -> list[dict]:
-        """``{"label", "score"}`` for each text; empty or sentiment-free texts come out neutral."""
-        if not texts:
-            return []
-        probabilities = self.probabilities(texts)
+        probabilities = logits / logits.sum(axis=1, keepdims=True)
         scores = probabilities[:, self._positive] - probabilities[:, self._negative]
         best = probabilities.argmax(axis=1)
         return [
-            {"label": self.classes[b], "score": round(float(s), 4)} if text.strip() else dict(NEUTRAL)
-            for text, b, s in zip(texts, best, scores)
+            {"label": self.classes[b], "score": round(float(s), 4)} if any(post.words) else dict(NEUTRAL)
+            for post, b, s in zip(posts, best, scores)
         ]
+
+    def predict_texts(self, texts: Sequence[str]) -> list[dict]:
+        """Batch scoring of plain texts (tokenised with ``spacy.blank(lang)``)."""
+        return self.predict_words([self.featurizer.words(text) for text in texts])
 
 
 # --- per-mention segmentation ------------------------------------------------------------------------------
 
-_SEGMENT_BREAK = {
-    "it": re.compile(r"[.!?;\n]+|\b(?:ma|però|pero|tuttavia|eppure|invece|mentre|anche se)\b", re.IGNORECASE),
-    "en": re.compile(r"[.!?;\n]+|\b(?:but|however|though|although|whereas|while|instead)\b", re.IGNORECASE),
+SEGMENT_CONTRAST = {
+    "it": frozenset({"ma", "però", "pero", "tuttavia", "eppure", "invece", "mentre"}),
+    "en": frozenset({"but", "however", "though", "although", "whereas", "while", "instead"}),
 }
 
 
-def mention_texts(text: str, mentions: Sequence[tuple[str, int]], lang: str) -> dict[str, str]:
-    """The text each brand's sentiment is read from, given ``(brand, start_char)`` mentions of one post.
+def mention_words(post: Words, mentions: Sequence[tuple[str, int]], lang: str) -> dict[str, Words]:
+    """The words each brand's sentiment is read from, given ``(brand, token index)`` mentions of one post.
 
     Segments end at sentence ends and contrast words. A segment naming brands belongs to them; a segment
     naming none belongs to the brands of the segment before it (what follows a mention talks about it), or,
-    at the start of the post, to the brands of the first segment that names some.
+    at the start of the post, to the brands of the first segment that names some. A post naming one brand
+    gives it the whole post.
     """
     brands = {brand for brand, _ in mentions}
     if len(brands) <= 1:
-        return {brand: text for brand in brands}
-    pattern = _SEGMENT_BREAK.get(lang, _SEGMENT_BREAK["en"])
-    bounds = [0] + [m.start() for m in pattern.finditer(text)] + [len(text)]
+        return {brand: post for brand in brands}
+    contrast = SEGMENT_CONTRAST.get(lang, SEGMENT_CONTRAST["en"])
+    words = post.words
+    bounds = [0]
+    for i, word in enumerate(words):
+        if word in contrast and i > bounds[-1]:
+            bounds.append(i)
+        elif word in _SEGMENT_BREAK_WORDS or word.startswith("."):
+            bounds.append(i + 1)
+    bounds.append(len(words))
     segments = [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
     owners = [{brand for brand, at in mentions if start <= at < end} for start, end in segments]
-    current: set[str] = next((o for o in owners if o), set())
+    current: set[str] = next((owner for owner in owners if owner), set())
     pieces: dict[str, list[str]] = {brand: [] for brand in brands}
     for (start, end), owner in zip(segments, owners):
         current = owner or current
         for brand in current:
-            pieces[brand].append(text[start:end])
-    return {brand: " ".join(parts) for brand, parts in pieces.items()}
+            pieces[brand].extend(words[start:end])
+    return {brand: Words(piece) for brand, piece in pieces.items()}
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
@@ -347,10 +390,6 @@ class SentimentComponent:
         }
         self.fallback = lang if lang != "auto" else (nlp.lang if nlp.lang in self.models else "en")
 
-    def _model_for(self, doc: Doc) -> str:
-        lang = doc._.lang
-        return lang if lang in self.models else self.fallback
-
     def __call__(self, doc: Doc) -> Doc:
         self._annotate([doc])
         return doc
@@ -369,29 +408,32 @@ class SentimentComponent:
             yield from batch
 
     def _annotate(self, docs: list[Doc]) -> None:
-        # One request per text to score: the post itself, then each brand's segment in posts naming several.
-        requests: dict[str, list[tuple[str, Doc, str | None]]] = {code: [] for code in self.models}
-        for doc in docs:
-            lang = self._model_for(doc)
-            requests[lang].append((doc.text, doc, None))
+        # One request per post, plus one per brand in posts naming several; scored per language in one batch.
+        requests: dict[str, list[tuple[Words, int, str | None]]] = {code: [] for code in self.models}
+        for index, doc in enumerate(docs):
+            lang = doc._.lang if doc._.lang in self.models else self.fallback
+            featurizer = self.models[lang].featurizer
+            # Long posts are read from their start (see MAX_CHARS), like plain texts.
+            tokens = doc if len(doc.text) <= MAX_CHARS else doc.char_span(0, MAX_CHARS, alignment_mode="contract") or doc[:0]
+            post = featurizer.normalise([t.text for t in tokens])
+            requests[lang].append((post, index, None))
             spans = doc.spans[MENTIONS_KEY] if MENTIONS_KEY in doc.spans else ()
-            mentions = [(span.label_, span.start_char) for span in spans]
+            mentions = [(span.label_, span.start) for span in spans]
             if len({brand for brand, _ in mentions}) > 1:
-                for brand, text in mention_texts(doc.text, mentions, lang).items():
-                    requests[lang].append((text, doc, brand))
-        by_doc: dict[int, dict[str | None, dict]] = {}
+                for brand, words in mention_words(post, mentions, lang).items():
+                    requests[lang].append((words, index, brand))
+        results: list[dict[str | None, dict]] = [{} for _ in docs]
         for lang, items in requests.items():
             if items:
-                results = self.models[lang].predict_texts([text for text, _, _ in items])
-                for (_, doc, brand), result in zip(items, results):
-                    by_doc.setdefault(id(doc), {})[brand] = result
-        for doc in docs:
-            results = by_doc[id(doc)]
-            post = results[None]
+                scored = self.models[lang].predict_words([words for words, _, _ in items])
+                for (_, index, brand), result in zip(items, scored):
+                    results[index][brand] = result
+        for doc, by_brand in zip(docs, results):
+            post = by_brand.pop(None)
             spans = doc.spans[MENTIONS_KEY] if MENTIONS_KEY in doc.spans else ()
             for span in spans:
-                span._.sentiment = dict(results.get(span.label_, post))
-            doc._.sentiment = _combine(post, [results[b] for b in results if b is not None])
+                span._.sentiment = dict(by_brand.get(span.label_, post))
+            doc._.sentiment = _combine(post, by_brand.values())
 
 
 @Language.factory(

@@ -341,10 +341,19 @@ def _robust_threshold(history: list[float]) -> tuple[float, float]:
     return centre, centre + SPIKE_MADS * max(1.4826 * mad, 1.0 if max(history) > 1 else 0.05)
 
 
+def _signals_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """The signal tables are in use once a rebuild has run (an empty spikes table then means no spike)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'signal_rebuilds'").fetchone()[0]
+    return bool(exists) and con.execute("SELECT count(*) FROM signal_rebuilds").fetchone()[0] > 0
+
+
 def spikes(con: duckdb.DuckDBPyConnection, client: Client, first: date, last: date,
            min_volume: int | None = None) -> list[Spike]:
-    """Spikes of own-brand volume and negative share on the client's local days ``first``..``last``."""
+    """Spikes of own-brand volume and negative share on the client's local days ``first``..``last``:
+    from ``signal_spikes`` once the signals are built, else computed here from the core tables."""
     min_volume = client.alerts.min_volume if min_volume is None else min_volume
+    if _signals_built(con):
+        return _stored_spikes(con, client, first, last, min_volume)
     zone = client.zone
     hist_start = datetime.combine(first - timedelta(days=BASELINE_DAYS), time(), zone)
     end = datetime.combine(last + timedelta(days=1), time(), zone)
@@ -374,6 +383,33 @@ def spikes(con: duckdb.DuckDBPyConnection, client: Client, first: date, last: da
                         found.append(Spike(client.slug, brand, day, "negative", negative / volume, centre, volume))
             day += timedelta(days=1)
     return [_explain(con, client, spike) for spike in sorted(found, key=lambda s: (s.day, s.brand, s.kind))]
+
+
+def _stored_spikes(con: duckdb.DuckDBPyConnection, client: Client, first: date, last: date,
+                   min_volume: int) -> list[Spike]:
+    rows = _rows(
+        con,
+        """SELECT * FROM signal_spikes
+           WHERE client = $client AND list_contains($brands, brand) AND day BETWEEN $first AND $last
+             AND mentions >= $min_volume
+           ORDER BY day, brand, metric""",
+        client=client.slug, brands=own_brands(client), first=first, last=last, min_volume=min_volume,
+    )
+    found = []
+    for row in rows:
+        posts = _rows(
+            con,
+            """SELECT p.*, coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.shares, 0) AS interactions,
+                      (SELECT any_value(sentiment_label) FROM mentions m
+                       WHERE m.post_id = p.id AND m.brand = $brand) AS brand_sentiment
+               FROM posts p WHERE list_contains($ids, p.id)
+               ORDER BY list_position($ids, p.id)""",
+            ids=row["top_post_ids"][:3], brand=row["brand"],
+        )
+        kind = "negative" if row["metric"] == "negative_share" else "volume"
+        found.append(Spike(client.slug, row["brand"], row["day"], kind, row["value"], row["baseline"],
+                           row["mentions"], [_post_ref(p, client) for p in posts], list(row["top_terms"][:3])))
+    return found
 
 
 def _explain(con: duckdb.DuckDBPyConnection, client: Client, spike: Spike) -> Spike:

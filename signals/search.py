@@ -41,15 +41,15 @@ def has_index(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def search_posts(con: duckdb.DuckDBPyConnection, text: str, client: str | None = None,
-                 limit: int = 20) -> list[tuple]:
-    """(post_id, created_at, author, url, score, text) best first; with client, only posts mentioning
-    that client's brand set."""
+                 limit: int = 20) -> duckdb.DuckDBPyRelation:
+    """Rows (post_id, created_at, author, url, score, text), best first; with client, only posts
+    mentioning that client's brand set."""
     load_fts(con)
     if not has_index(con):
         raise FileNotFoundError("no search index yet: run `rete signals rebuild` first")
-    return con.execute(
+    return con.sql(
         f"""
-        SELECT id, created_at, author_handle, url, score, text FROM (
+        SELECT id AS post_id, created_at, author_handle AS author, url, score, text FROM (
             SELECT p.*, {INDEX_SCHEMA}.match_bm25(p.id, $text) AS score FROM posts p
         ) hits
         WHERE score IS NOT NULL
@@ -57,5 +57,5 @@ def search_posts(con: duckdb.DuckDBPyConnection, text: str, client: str | None =
         ORDER BY score DESC, id
         LIMIT $limit
         """,
-        {"text": text, "client": client, "limit": limit},
-    ).fetchall()
+        params={"text": text, "client": client, "limit": limit},
+    )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from rete.config import Workspace, load_workspace
+from signals.load import sync_clients
 from signals.warehouse import Warehouse
 
 WEEK = "2026-W45"  # Monday 2 November 2026 .. Sunday 8 November 2026
@@ -94,6 +95,8 @@ def build(root: Path, *, with_data: bool = True) -> Workspace:
     else:
         writer.add("old", MONDAY_UTC - timedelta(days=60), "Rossi tanto tempo fa")
     writer.write(workspace.warehouse_path)
+    with Warehouse(workspace.warehouse_path).write() as con:
+        sync_clients(con, workspace)
     return workspace
 
 

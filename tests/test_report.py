@@ -144,3 +144,19 @@ def test_cli_writes_the_report(workspace, tmp_path):
     bad = CliRunner().invoke(app, ["report", "--client", "acme", "--week", "2026-13", "--out", str(out),
                                    "--workspace", str(workspace.root)])
     assert bad.exit_code == 2 and "2026-W07" in bad.output
+
+
+def test_spikes_come_from_the_signal_table_once_signals_are_built(tmp_path):
+    from signals.rebuild import all_post_days, rebuild_signals
+
+    workspace = fx.build(tmp_path / "ws")
+    warehouse = Warehouse(workspace.warehouse_path)
+    client = workspace.client("rossi")
+    with warehouse.read() as con:
+        computed = data.spikes(con, client, WEEK.days[0], WEEK.days[-1])
+    rebuild_signals(warehouse, all_post_days(warehouse), refresh_search=False)
+    with warehouse.read() as con:
+        assert data._signals_built(con)
+        stored = data.spikes(con, client, WEEK.days[0], WEEK.days[-1])
+    assert [(s.day, s.kind, s.volume, [p.post_id for p in s.posts][:1], s.terms[:1]) for s in stored] == \
+        [(s.day, s.kind, s.volume, [p.post_id for p in s.posts][:1], s.terms[:1]) for s in computed]

@@ -1,0 +1,74 @@
+"""The Bluesky connector through the real atproto client against a fake entry point on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from connectors.base import SourceError
+from connectors.bluesky import BlueskyConnector, BlueskySource
+from tests.fakes import drain, json_response, sample_posts
+from tests.fakes.bluesky_api import FakeBluesky, post_uri
+
+NOW = datetime.now(timezone.utc)
+APP_PASSWORD = "abcd-SECRET-ijkl-mnop"
+
+
+@pytest.fixture
+def fake_bsky(httpserver, monkeypatch):
+    httpserver.no_handler_status_code = 418
+    monkeypatch.setenv("RETE_BLUESKY_HANDLE", "rete.bsky.social")
+    monkeypatch.setenv("RETE_BLUESKY_APP_PASSWORD", APP_PASSWORD)
+    fake = FakeBluesky(sample_posts(25, start=NOW - timedelta(hours=10), minutes_apart=10), app_password=APP_PASSWORD)
+    fake.mount(httpserver)
+    return fake
+
+
+def connector(httpserver, **overrides) -> BlueskyConnector:
+    settings = dict(name="bsky", type="bluesky", api_base=httpserver.url_for("/"), queries=["barilla"],
+                    page_size=10, backoff_seconds=0.01, max_backoff_seconds=0.05, retries=2)
+    settings.update(overrides)
+    return BlueskyConnector(BlueskySource(**settings))
+
+
+def uris(posts) -> list[str]:
+    return sorted(p.native_id for p in posts)
+
+
+def expected(fake, first=1, last=25) -> list[str]:
+    return sorted(post_uri(p) for p in fake.posts if first <= p["id"] <= last)
+
+
+def test_search_pages_maps_and_second_run_only_new(fake_bsky, httpserver):
+    posts, cursor, problems = drain(connector(httpserver))
+    assert len([r for r in fake_bsky.requests if "searchPosts" in r]) == 3 and problems == []
+    assert uris(posts) == expected(fake_bsky)
+    reply = next(p for p in posts if p.parent_id)
+    assert reply.author.handle == "@barilla.bsky.social" and reply.author.followers == 350_000
+    assert reply.url.startswith("https://bsky.app/profile/barilla.bsky.social/post/")
+    assert reply.thread_id and reply.lang in ("it", "en") and reply.raw["record"]["text"] == reply.text
+    assert APP_PASSWORD not in repr([p.raw for p in posts]) and fake_bsky.access not in repr(cursor)
+
+    fake_bsky.posts += sample_posts(3, first_id=26, start=NOW - timedelta(minutes=3), minutes_apart=1)
+    new, _, _ = drain(connector(httpserver), cursor)
+    assert uris(new) == expected(fake_bsky, 26, 28)
+
+
+def test_time_budget_then_resume_and_server_error(fake_bsky, httpserver):
+    posts1, cursor, problems = drain(connector(httpserver, time_budget_seconds=0.001))
+    assert len(posts1) == 10 and "time budget" in problems[0]
+    fake_bsky.inject(lambda: json_response({"error": "InternalServerError"}, 500),
+                     when=lambda r: "searchPosts" in r.path)
+    posts2, _, problems2 = drain(connector(httpserver), cursor)
+    assert problems2 == []
+    both = uris(posts1 + posts2)
+    assert both == expected(fake_bsky) and len(set(both)) == len(both)
+
+
+def test_bad_app_password(fake_bsky, httpserver, monkeypatch):
+    monkeypatch.setenv("RETE_BLUESKY_APP_PASSWORD", "wrong-SECRET-pass")
+    with pytest.raises(SourceError) as failure:
+        drain(connector(httpserver))
+    assert "'bsky'" in str(failure.value) and "RETE_BLUESKY_APP_PASSWORD" in str(failure.value)
+    assert "wrong-SECRET-pass" not in str(failure.value)
