@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.brand_query import Node, PostContext, Ranges, Term, evaluate, parse_query, positive_terms, terms
-from models.extensions import MENTIONS_KEY, register_extensions
+from models.extensions import MENTIONS_KEY, doc_value, register_extensions
 from models.tokenizer import compact, split_hashtag
 from rete.config import BrandEntry
 
@@ -49,13 +49,13 @@ def _text_term(text: str) -> Term:
 
 
 def post_context(doc: Doc) -> PostContext:
-    meta = doc._.meta or {}
+    meta = doc_value(doc, "meta") or {}
     author = meta.get("author")
     if isinstance(author, dict):
         author = author.get("handle") or author.get("id")
     source = meta.get("source")
     return PostContext(
-        lang=doc._.lang,
+        lang=doc_value(doc, "lang"),
         source=source.lower() if isinstance(source, str) else None,
         author=author.lstrip("@").lower() if isinstance(author, str) else None,
     )

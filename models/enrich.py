@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from spacy.tokens import Doc
 
-from models.extensions import MENTIONS_KEY
+from models.extensions import MENTIONS_KEY, doc_value, set_doc_value
 from models.language import COMMON_LANGUAGES, language_identifier
 from models.pipeline import PIPELINE_LANGUAGES, PipelineError, build_pipeline
 from rete.config import BrandEntry
@@ -83,8 +83,8 @@ class Enricher:
     @staticmethod
     def _prepared_doc(nlp, text: str, lang: str, record: dict) -> Doc:
         doc = nlp.make_doc(text)
-        doc._.lang = lang
-        doc._.meta = {key: record.get(key) for key in ("source", "author", "parent_id")}
+        set_doc_value(doc, "lang", lang)
+        set_doc_value(doc, "meta", {key: record.get(key) for key in ("source", "author", "parent_id")})
         return doc
 
 
@@ -102,11 +102,11 @@ def _output_record(record: dict, doc: Doc) -> dict:
     ]
     return {
         **record,
-        "lang": doc._.lang,
-        "sentiment": doc._.sentiment,
+        "lang": doc_value(doc, "lang"),
+        "sentiment": doc_value(doc, "sentiment"),
         "mentions": mentions,
-        "intents": list(doc._.intents),
-        "themes": list(doc._.themes),
+        "intents": list(doc_value(doc, "intents")),
+        "themes": list(doc_value(doc, "themes")),
     }
 
 

@@ -17,7 +17,7 @@ from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
-import models.extensions  # noqa: F401  (doc._.lang)
+from models.extensions import doc_value, register_extensions, set_doc_value
 
 UNDETERMINED = "und"
 # Workspace languages are it/en; these are the ones Italian and English posts get confused with most.
@@ -108,11 +108,12 @@ class LanguageComponent:
     """Sets ``doc._.lang`` unless the caller already did (e.g. from the source's language)."""
 
     def __init__(self, languages: Sequence[str]):
+        register_extensions()
         self.identifier = language_identifier(tuple(languages))
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.lang is None:
-            doc._.lang = self.identifier.identify(doc.text)
+        if doc_value(doc, "lang") is None:
+            set_doc_value(doc, "lang", self.identifier.identify(doc.text))
         return doc
 
 

@@ -25,7 +25,7 @@ from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import register_extensions
+from models.extensions import register_extensions, set_doc_value
 from models.intents import resolve_data_path
 from models.tokenizer import split_hashtag
 
@@ -102,7 +102,7 @@ class ThemeTagger:
             found.update(themes)
         if len(cache) > CACHE_SIZE:
             cache.clear()
-        doc._.themes = sorted(found)
+        set_doc_value(doc, "themes", sorted(found))
         return doc
 
     def _themes_of(self, text: str) -> frozenset[str]:

@@ -98,7 +98,7 @@ def list_signals() -> None:
 
     table = Table("signal", "tables", "grain")
     for signal in signals().values():
-        table.add_row(signal.name, ", ".join(signal.tables), signal.grain.replace("\n", " "))
+        table.add_row(signal.name, ", ".join(signal.tables), " ".join(signal.grain.split()))
     console.print(table)
 
 
@@ -116,7 +116,12 @@ def describe(name: Annotated[str, typer.Argument(help="signal name, see `rete si
         if section in ("Name", "Table"):
             continue
         console.print(f"\n[bold]{section}[/]")
-        console.print(text, markup=False, highlight=False)
+        if section == "Columns":
+            for column, meaning in found.columns():
+                console.print(f"  [bold]{column}[/]: ", end="")
+                console.print(meaning, markup=False, highlight=False)
+        else:
+            console.print(" ".join(line.strip() for line in text.splitlines()), markup=False, highlight=False)
 
 
 @signals_app.command("show")

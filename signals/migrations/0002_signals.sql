@@ -267,6 +267,10 @@ CREATE VIEW v_interest_daily AS SELECT * FROM signal_terms_daily;
 
 CREATE VIEW v_interest_trends AS SELECT * FROM signal_interest_trends;
 
+-- The ISO-week reading of interest trends: the 7-day window ending on Sunday is Monday..Sunday.
+CREATE VIEW v_interest_weekly AS
+SELECT CAST(day - 6 AS DATE) AS week, * EXCLUDE (day) FROM signal_interest_trends WHERE isodow(day) = 7;
+
 CREATE VIEW v_emerging AS
 SELECT * FROM signal_interest_trends WHERE emerging ORDER BY client, day, p_value;
 
