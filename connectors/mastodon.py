@@ -8,7 +8,9 @@ The first run starts ``first_run_lookback_hours`` back (Mastodon.py turns a date
 
 Status ids are local to the instance that served them, so the native id is ``<host>/<id>`` and a
 reply's parent (``in_reply_to_id``) maps the same way. An access token belongs to one instance: put
-instances needing different tokens in separate source blocks. ``api_base`` is a one-instance shorthand.
+instances needing different tokens in separate source blocks. ``api_base`` alone is a one-instance
+shorthand; with one instance listed, requests go to ``api_base`` while ids keep the instance's name
+(a compatible endpoint or a local fake standing in for that instance).
 """
 
 from __future__ import annotations
@@ -45,11 +47,18 @@ class MastodonSource(SocialSource):
     def _some_instance(self) -> MastodonSource:
         if not self.instances and not self.api_base:
             raise ValueError("list the instances to read (instances: [https://mastodon.uno])")
+        if self.api_base and len(self.instances) > 1:
+            raise ValueError("api_base stands in for one instance: list one instance with it, or put the "
+                             "instances in separate source blocks")
         return self
 
     @property
     def instance_urls(self) -> list[str]:
         return [u.rstrip("/") for u in self.instances or [self.api_base]]
+
+    def endpoint(self, instance_url: str) -> str:
+        """Where the requests for ``instance_url`` go."""
+        return (self.api_base or instance_url).rstrip("/")
 
 
 class _Text(HTMLParser):
@@ -94,7 +103,7 @@ class MastodonConnector(SocialConnector):
 
         token = self.credential.password.get_secret_value() if self.credential.password else None
         self.clients = {
-            url: Mastodon(access_token=token, api_base_url=url, ratelimit_method="throw",
+            url: Mastodon(access_token=token, api_base_url=self.config.endpoint(url), ratelimit_method="throw",
                           request_timeout=self.config.request_timeout_seconds, version_check_mode="created",
                           # A stated version: otherwise search_v2 asks /api/v1/instance/ and, when that
                           # fails, Mastodon.py 2.x recurses until RecursionError.

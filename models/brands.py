@@ -8,9 +8,9 @@ camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for 
 
 Rules (also in models/README.md):
 - A brand's mentions are where its aliases, handles or hashtags occur; a brand without aliases has its
-  name as its alias. With a ``query``, they count only
-  when the query matches the post; if the query matches but no alias/handle/hashtag occurs (or the brand
-  has none), the mentions are where the query's positive terms occur.
+  name as its alias. With a ``query``, alias and hashtag mentions count only when the query matches the
+  post (the brand's own @handles are unambiguous and always count); if the query matches but no
+  alias/handle/hashtag occurs, the mentions are where the query's positive terms occur.
 - Exclusions: an exclude phrase that overlaps a mention ("apple pie" over "apple") removes the mentions it
   overlaps; an exclude phrase found elsewhere in the post ("calcio" for a brand called "Rete") removes all
   of that brand's mentions in the post.
@@ -30,15 +30,19 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.brand_query import Node, PostContext, Ranges, Term, evaluate, parse_query, positive_terms, terms
-from models.extensions import MENTIONS_KEY, doc_value, register_extensions
+from models.extensions import MENTIONS_KEY, doc_value, is_tag, register_extensions, token_ids
 from models.tokenizer import compact, split_hashtag
 from rete.config import BrandEntry
+
+
+TAG_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
 class _CompiledBrand:
     name: str
     name_keys: frozenset[str]
+    handle_keys: frozenset[str]
     query: Node | None
     positive_keys: tuple[str, ...]
     exclude_keys: frozenset[str]
@@ -72,6 +76,7 @@ class BrandMatcher:
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
         self._excludes_by_key: dict[str, list[int]] = defaultdict(list)
+        self._tag_cache: dict[int, tuple[str, ...]] = {}  # ORTH hash -> keys; tokens repeat across posts
         texts: dict[str, str] = {}  # key -> text given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
@@ -89,6 +94,7 @@ class BrandMatcher:
             compiled = _CompiledBrand(
                 name=entry.name,
                 name_keys=frozenset(t.key for t in name_terms),
+                handle_keys=frozenset(t.key for t in name_terms if t.kind == "handle"),
                 query=query,
                 positive_keys=tuple(t.key for t in positive_terms(query)) if query else (),
                 exclude_keys=exclude_keys,
@@ -121,15 +127,20 @@ class BrandMatcher:
         occurrences = self._occurrences(doc)
         candidates = sorted({i for key in occurrences for i in self._brands_by_key.get(key, ())})
         spans: list[Span] = []
-        context = post_context(doc) if candidates else None
+        context = None
         for index in candidates:
             brand = self.brands[index]
-            if brand.query is not None and not evaluate(brand.query, occurrences, context):
-                continue
-            ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
+            if brand.query is not None and context is None:
+                context = post_context(doc)
+            if brand.query is None or evaluate(brand.query, occurrences, context):
+                ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
+            else:
+                ranges = _union(occurrences, brand.handle_keys)
             ranges = _apply_exclusions(ranges, _union(occurrences, brand.exclude_keys))
             spans.extend(Span(doc, start, end, label=brand.name) for start, end in ranges)
-        doc.spans[MENTIONS_KEY] = sorted(filter_spans(spans), key=lambda span: span.start)
+        if len(spans) > 1:
+            spans = sorted(filter_spans(spans), key=lambda span: span.start)
+        doc.spans[MENTIONS_KEY] = spans
         return doc
 
     def _occurrences(self, doc: Doc) -> dict[str, Ranges]:
@@ -140,21 +151,28 @@ class BrandMatcher:
         if len(self._wildcards):
             for match_id, start, end in self._wildcards(doc):
                 found[strings[match_id]].add((start, end))
-        if "#" in doc.text:
-            for token in doc:
-                if token.text[0] == "#" and token._.is_hashtag:
-                    for key in self._hashtag_keys(token.text):
-                        found[key].add((token.i, token.i + 1))
+        if self._by_compact or self._by_first_word:
+            for position, orth in enumerate(token_ids(doc)[0]):
+                keys = self._tag_cache.get(orth)
+                if keys is None:
+                    keys = self._tag_cache[orth] = self._hashtag_keys(strings[orth])
+                for key in keys:
+                    found[key].add((position, position + 1))
+            if len(self._tag_cache) > TAG_CACHE_SIZE:
+                self._tag_cache.clear()
         return {key: sorted(ranges) for key, ranges in found.items()}
 
-    def _hashtag_keys(self, tag: str) -> set[str]:
+    def _hashtag_keys(self, tag: str) -> tuple[str, ...]:
+        """Keys of the names a token spells as a hashtag; empty for tokens that are not hashtags."""
+        if not (tag[:1] == "#" and is_tag(tag, "#")):
+            return ()
         keys = set(self._by_compact.get(compact(tag), ()))
         words = split_hashtag(tag)
         for i, word in enumerate(words):
             for name_words, key in self._by_first_word.get(word, ()):
                 if words[i : i + len(name_words)] == name_words:
                     keys.add(key)
-        return keys
+        return tuple(keys)
 
 
 def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:

@@ -12,7 +12,8 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
 ``weak`` patterns count only when the post is addressed to someone (it mentions an @handle or replies to a
 post): "come si cucina?" to a brand, not any sentence starting with "come". ``at_start`` patterns count
 only at the start of the post (after leading @handles). Praise and purchase intent right after a negation
-("non è il migliore", "not going to buy") do not count. A "?" outside a URL is a question.
+("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
+a complaint. A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table keyed by the token's LOWER hash, and only real
 multi-token patterns to a ``Matcher``: a Matcher holding a hundred one-word patterns was the slowest part
@@ -25,13 +26,13 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import doc_value, register_extensions, set_doc_value
+from models.extensions import doc_value, is_tag, register_extensions, set_doc_value, token_ids
 
 INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
 DATA_DIR = Path(__file__).parent / "data" / "intents"
@@ -46,14 +47,17 @@ class PatternFileError(ValueError):
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
+CACHE_SIZE = 200_000
 
 
-def _addressed(doc: Doc) -> bool:
-    return bool(doc_value(doc, "meta").get("parent_id")) or ("@" in doc.text and any(t._.is_handle for t in doc))
+class _TokenInfo(NamedTuple):
+    """What the tagger needs to know about one token text, computed once per distinct text."""
 
-
-def _has_question_mark(text: str) -> bool:
-    return "?" in text and "?" in _URL.sub(" ", text)
+    rule_keys: tuple[str, ...]
+    is_handle: bool
+    is_punct: bool
+    is_negation: bool
+    has_question_mark: bool  # "?" outside a URL
 
 
 class IntentTagger:
@@ -62,8 +66,11 @@ class IntentTagger:
         self.vocab = nlp.vocab
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
-        self._word_rules: dict[int, list[str]] = defaultdict(list)  # LOWER hash -> rule keys
+        self._word_rules: dict[str, list[str]] = defaultdict(list)  # lowercase word -> rule keys
         self._rules: dict[str, tuple[str, bool, bool]] = {}  # rule key -> (label, weak, at_start)
+        self._info: dict[int, _TokenInfo] = {}  # LOWER hash -> info
+        # Per Matcher pattern, the word sets it needs one word of each (its required LOWER tokens).
+        self._pattern_needs: list[list[frozenset[int]]] = []
         for number, rule in _read_rules(patterns_path):
             label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
             key = f"{label}|{number}"
@@ -72,44 +79,72 @@ class IntentTagger:
                 self._phrases.add(key, [nlp.make_doc(rule["phrase"])])
             elif "words" in rule:
                 for word in rule["words"]:
-                    self._word_rules[nlp.vocab.strings.add(str(word).lower())].append(key)
+                    self._word_rules[str(word).lower()].append(key)
             else:
                 try:
                     self._patterns.add(key, [rule["pattern"]])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
+                self._pattern_needs.append(_required_words(rule["pattern"], nlp))
+
+    def _matcher_may_match(self, lowers: list[int]) -> bool:
+        """The Matcher is slow per token, and most posts lack the words its patterns need: skip it then."""
+        if not self._pattern_needs:
+            return False
+        present = set(lowers)
+        return any(all(not words.isdisjoint(present) for words in needs) for needs in self._pattern_needs)
+
+    def _token_info(self, lower: int) -> _TokenInfo:
+        info = self._info.get(lower)
+        if info is None:
+            if len(self._info) > CACHE_SIZE:
+                self._info.clear()
+            text = self.vocab.strings[lower]
+            info = self._info[lower] = _TokenInfo(
+                rule_keys=tuple(self._word_rules.get(text, ())),
+                is_handle=is_tag(text, "@"),
+                is_punct=self.vocab[lower].is_punct,
+                is_negation=text in NEGATIONS,
+                has_question_mark="?" in _URL.sub(" ", text),
+            )
+        return info
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.vocab.strings
+        lowers = token_ids(doc)[1]
+        tokens = [self._token_info(lower) for lower in lowers]
         hits = [(strings[match_id], start) for match_id, start, _ in self._phrases(doc)]
-        if len(self._patterns):
+        if self._matcher_may_match(lowers):
             hits += [(strings[match_id], start) for match_id, start, _ in self._patterns(doc)]
-        for position, lower in enumerate(doc.to_array(LOWER).tolist()):
-            for key in self._word_rules.get(lower, ()):
-                hits.append((key, position))
+        hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
+        addressed = bool(doc_value(doc, "meta").get("parent_id")) or any(t.is_handle for t in tokens)
         found: set[str] = set()
-        addressed: bool | None = None
         for key, start in hits:
             label, weak, at_start = self._rules[key]
-            if label in found:
+            if label in found or (weak and not addressed):
                 continue
-            if at_start and not all(t._.is_handle or t.is_punct for t in doc[:start]):
+            if at_start and not all(t.is_handle or t.is_punct for t in tokens[:start]):
                 continue
-            if weak:
-                addressed = _addressed(doc) if addressed is None else addressed
-                if not addressed:
-                    continue
-            if label in _NEGATABLE and self._negated(doc, start):
+            if label in _NEGATABLE and any(t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]):
+                if label == "praise":
+                    found.add("complaint")
                 continue
             found.add(label)
-        if "question" not in found and _has_question_mark(doc.text):
+        if any(t.has_question_mark for t in tokens):
             found.add("question")
         set_doc_value(doc, "intents", sorted(found))
         return doc
 
-    @staticmethod
-    def _negated(doc: Doc, start: int) -> bool:
-        return any(t.lower_ in NEGATIONS for t in doc[max(0, start - NEGATION_WINDOW) : start])
+
+def _required_words(pattern: list[dict], nlp: Language) -> list[frozenset[int]]:
+    """For each token of a pattern that must occur with a LOWER value or IN list, the hashes it allows."""
+    needs = []
+    for spec in pattern:
+        value = spec.get("LOWER")
+        words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+        if words and spec.get("OP", "1") in ("1", "+"):
+            needs.append(frozenset(nlp.vocab.strings.add(str(w).lower()) for w in words))
+    return needs
 
 
 def _read_rules(path: Path):

@@ -28,6 +28,7 @@ MIN_LETTERS = 12
 MAX_CHARS = 1000
 
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 # Function words that are frequent in one language and rare in the others listed. Words shared with a
@@ -35,10 +36,13 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FUNCTION_WORDS = {
     "it": {"che", "è", "della", "delle", "degli", "dei", "sono", "gli", "anche", "ancora", "perché", "questo",
            "questa", "ho", "hanno", "nel", "nella", "alla", "più", "cosa", "qualcuno", "già", "molto", "tutti",
-           "grazie", "di", "per", "una", "mi", "del", "ci", "sempre", "nessuna", "nessun", "dove", "quando"},
+           "grazie", "di", "per", "una", "mi", "del", "ci", "sempre", "nessuna", "nessun", "dove", "quando",
+           "ha", "la", "le", "lo", "così", "dopo", "oggi", "mai", "tutto", "suo", "sua", "loro", "nostro"},
     "en": {"the", "and", "is", "are", "was", "my", "your", "you", "to", "of", "for", "with", "this", "that",
            "it", "have", "has", "just", "what", "why", "how", "they", "we", "still", "been", "can't", "don't",
-           "does", "anyone", "know", "will", "from", "our", "their", "there", "would", "should", "been"},
+           "does", "anyone", "know", "will", "from", "our", "their", "there", "would", "should", "at", "did",
+           "again", "but", "not", "be", "by", "or", "if", "an", "all", "when", "where", "who", "never",
+           "thanks", "please", "i'm", "it's"},
     "es": {"el", "los", "las", "que", "es", "y", "muy", "pero", "está", "por", "para", "gracias", "del"},
     "fr": {"le", "les", "est", "et", "je", "pas", "avec", "très", "mais", "vous", "nous", "des", "une"},
     "pt": {"não", "você", "muito", "obrigado", "obrigada", "uma", "isso", "são", "os", "também"},
@@ -75,14 +79,17 @@ class LanguageIdentifier:
     def identify(self, text: str, declared: object = None) -> str:
         """``declared`` (the source's language) wins when it is a language code."""
         code = normalize_code(declared)
-        if code is not None and code != "un":
+        if code is not None:
             return code
         words = _WORDS.findall(_NOT_WORDS.sub(" ", text[:MAX_CHARS]))
-        if sum(map(len, words)) < MIN_LETTERS or len(words) < 2:
+        letters = sum(map(len, words))
+        if letters < MIN_LETTERS or len(words) < 2:
             return UNDETERMINED
         quick = self._by_function_words(words)
         if quick is not None:
             return quick
+        if len(_LATIN.findall(" ".join(words))) * 2 < letters:
+            return UNDETERMINED  # every candidate language is written in Latin script
         detected = self._detector.detect_language_of(" ".join(words))
         return detected.iso_code_639_1.name.lower() if detected is not None else UNDETERMINED
 

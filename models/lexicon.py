@@ -14,6 +14,8 @@ What a language gets (all valences on VADER's -4..4 scale so one set of feature 
 from __future__ import annotations
 
 import csv
+import gzip
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -173,7 +175,9 @@ ITALIAN_HEADER = """\
 # Italian word valences on VADER's -4..4 scale, derived for Rete from Pattern's Italian sentiment lexicon
 # (pattern-it-sentiment.xml, CLiPS, University of Antwerp; BSD-3-Clause, see models/ATTRIBUTION.md).
 # Derivation: mean polarity of each lower-cased word form over its part-of-speech entries, times 3; forms
-# with polarity 0 dropped. Rebuild with `rete train lexicons`.
+# with polarity 0 dropped. Then the other inflections of each form's lemma, from spacy-lookups-data's Italian
+# lemma tables (derived from Morph-it! 48, Baroni & Zanchetta, CC BY-SA 2.0 / LGPL), get the mean valence of
+# that lemma's Pattern forms. Rebuild with `rete train lexicons`.
 """
 
 EMOJI_HEADER = """\
@@ -186,15 +190,46 @@ EMOJI_HEADER = """\
 """
 
 
+# spacy-lookups-data's Italian lemma tables (from Morph-it!) whose words carry sentiment.
+LEMMA_TABLES = ("adj", "adv", "noun", "verb")
+
+
+def italian_lemma_forms() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """form -> lemma and lemma -> forms from spacy-lookups-data (Morph-it! 48, Baroni & Zanchetta)."""
+    data = resources.files("spacy_lookups_data").joinpath("data")
+    lemma_of: dict[str, str] = {}
+    for table in LEMMA_TABLES:
+        with data.joinpath(f"it_lemma_lookup_{table}.json.gz").open("rb") as raw:
+            for form, lemma in json.loads(gzip.decompress(raw.read())).items():
+                lemma_of.setdefault(form.lower(), lemma.lower())
+    forms_of: dict[str, list[str]] = defaultdict(list)
+    for form, lemma in lemma_of.items():
+        forms_of[lemma].append(form)
+    return lemma_of, forms_of
+
+
 def derive_italian_lexicon(pattern_xml: Path) -> dict[str, float]:
+    """Pattern's word forms, then every other inflection of their lemmas (Pattern lists "bello" and
+    "belli", social posts also say "bellissimi"): a lemma's valence is the mean over its Pattern forms."""
     polarities: dict[str, list[float]] = defaultdict(list)
     for word in ET.parse(pattern_xml).getroot().iter("word"):
         polarities[word.get("form", "").strip().lower()].append(float(word.get("polarity", "0")))
-    return {
-        form: round(PATTERN_TO_VADER_SCALE * sum(values) / len(values), 3)
-        for form, values in sorted(polarities.items())
+    valence = {
+        form: PATTERN_TO_VADER_SCALE * sum(values) / len(values)
+        for form, values in polarities.items()
         if form and " " not in form and sum(values) != 0
     }
+    lemma_of, forms_of = italian_lemma_forms()
+    by_lemma: dict[str, list[float]] = defaultdict(list)
+    for form, value in valence.items():
+        by_lemma[lemma_of.get(form, form)].append(value)
+    inflected = {}
+    for lemma, values in by_lemma.items():
+        for form in [lemma, *forms_of.get(lemma, [])]:
+            if form not in valence and form.isalpha():
+                inflected[form] = sum(values) / len(values)
+    merged = {**inflected, **valence}
+    return {form: round(merged[form], 3) for form in sorted(merged)}
 
 
 def derive_emoji_lexicon(ranking_csv: Path) -> dict[str, float]:

@@ -47,6 +47,8 @@ DIMINISHER_DAMP = 0.7
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but"
 COMPLAINT_VALENCE = 2.0  # a complaint cue weighs like a clearly negative word ("bad" is -2.5 in VADER)
 LABELS = ("positive", "negative", "neutral", "mixed")
+HEADS = ("positive", "negative")
+LABEL_OF_HEADS = {(True, False): "positive", (False, True): "negative", (True, True): "mixed", (False, False): "neutral"}
 NEUTRAL = {"label": "neutral", "score": 0.0}
 
 _SCOPE_BREAK_START = frozenset(".,;:!?")
@@ -254,22 +256,21 @@ def default_artifact(lang: str) -> Path:
 
 
 class SentimentModel:
-    """A trained linear sentiment model for one language: coefficients, classes and provenance."""
+    """A trained linear sentiment model for one language: two logistic heads and their provenance.
 
-    def __init__(self, lang: str, classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray, meta: dict) -> None:
-        unknown = set(classes) - set(LABELS)
-        if unknown:
-            raise ValueError(f"sentiment classes must be among {LABELS}, got {sorted(unknown)}")
+    The heads answer "does the post express positive sentiment?" and "... negative sentiment?" separately,
+    as SENTIPOLC annotates them: both yes is ``mixed``, both no ``neutral``.
+    """
+
+    def __init__(self, lang: str, coef: np.ndarray, intercept: np.ndarray, meta: dict) -> None:
         self.lang = lang
-        self.classes = tuple(classes)
         self.featurizer = Featurizer(lang)
-        if coef.shape != (self.featurizer.n_features, len(self.classes)):
-            raise ValueError(f"coefficients have shape {coef.shape}, the features need {(self.featurizer.n_features, len(self.classes))}")
+        expected = (self.featurizer.n_features, len(HEADS))
+        if coef.shape != expected or intercept.shape != (len(HEADS),):
+            raise ValueError(f"coefficients have shape {coef.shape}, the features need {expected}")
         self.coef = coef.astype(np.float32)
         self.intercept = intercept.astype(np.float32)
         self.meta = meta
-        self._positive = self.classes.index("positive")
-        self._negative = self.classes.index("negative")
 
     # -- persistence: plain arrays in an .npz (no pickle), the non-zero rows of the hashed coefficients only
     def save(self, path: Path) -> Path:
@@ -277,11 +278,10 @@ class SentimentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             path,
-            classes=np.array(self.classes),
             rows=rows,
             weights=self.coef[rows].astype(np.float16),
             intercept=self.intercept,
-            meta=np.array(json.dumps({**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION})),
+            meta=np.array(json.dumps({**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION}, sort_keys=True)),
         )
         return path
 
@@ -293,30 +293,36 @@ class SentimentModel:
         try:
             with np.load(path, allow_pickle=False) as stored:
                 meta = json.loads(str(stored["meta"]))
-                classes = [str(c) for c in stored["classes"]]
                 rows, weights, intercept = stored["rows"], stored["weights"], stored["intercept"]
         except (OSError, KeyError, ValueError) as exc:
             raise ValueError(f"{path}: not a Rete sentiment model ({exc})") from None
         if meta.get("feature_version") != FEATURE_VERSION:
-            raise ValueError(f"{path}: built for feature version {meta.get('feature_version')}, this code is {FEATURE_VERSION}: retrain it")
-        coef = np.zeros((Featurizer(meta["lang"]).n_features, len(classes)), dtype=np.float32)
+            raise ValueError(
+                f"{path}: built for feature version {meta.get('feature_version')}, this code reads "
+                f"{FEATURE_VERSION}: retrain it with `rete train sentiment`"
+            )
+        coef = np.zeros((Featurizer(meta["lang"]).n_features, len(HEADS)), dtype=np.float32)
         coef[rows] = weights
-        return cls(meta["lang"], classes, coef, intercept, meta)
+        return cls(meta["lang"], coef, intercept, meta)
+
+    def head_probabilities(self, posts: Sequence[Words]) -> np.ndarray:
+        """P(positive), P(negative) for each post, shape (posts, 2)."""
+        logits = self.featurizer.transform_words(posts) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def predict_words(self, posts: Sequence[Words]) -> list[dict]:
         """``{"label", "score"}`` for each normalised post; a post without words comes out neutral."""
         if not posts:
             return []
-        logits = self.featurizer.transform_words(posts) @ self.coef + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        probabilities = logits / logits.sum(axis=1, keepdims=True)
-        scores = probabilities[:, self._positive] - probabilities[:, self._negative]
-        best = probabilities.argmax(axis=1)
-        return [
-            {"label": self.classes[b], "score": round(float(s), 4)} if any(post.words) else dict(NEUTRAL)
-            for post, b, s in zip(posts, best, scores)
-        ]
+        probabilities = self.head_probabilities(posts)
+        results = []
+        for post, (positive, negative) in zip(posts, probabilities.tolist()):
+            if not any(post.words):
+                results.append(dict(NEUTRAL))
+                continue
+            label = LABEL_OF_HEADS[(positive >= 0.5, negative >= 0.5)]
+            results.append({"label": label, "score": round(positive - negative, 4)})
+        return results
 
     def predict_texts(self, texts: Sequence[str]) -> list[dict]:
         """Batch scoring of plain texts (tokenised with ``spacy.blank(lang)``)."""

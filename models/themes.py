@@ -21,11 +21,10 @@ from pathlib import Path
 
 import yaml
 from spacy.language import Language
-from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import register_extensions, set_doc_value
+from models.extensions import register_extensions, set_doc_value, token_ids
 from models.intents import resolve_data_path
 from models.tokenizer import split_hashtag
 
@@ -95,7 +94,7 @@ class ThemeTagger:
         for match_id, _start, _end in self._phrases(doc):
             found.add(strings[match_id])
         cache = self._cache
-        for orth in set(doc.to_array(ORTH).tolist()):
+        for orth in set(token_ids(doc)[0]):
             themes = cache.get(orth)
             if themes is None:
                 themes = cache[orth] = self._themes_of(strings[orth])

@@ -37,7 +37,8 @@ EMOJI_SEQUENCE = (
     rf"(?:[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3|{_ELEMENT}(?:\u200d{_ELEMENT})*)"
 )
 HASHTAG = r"#\w+"
-HANDLE = r"@\w(?:[\w.]*\w)?"
+# @name, or on Mastodon @name@instance.tld (one account, so one token).
+HANDLE = r"@\w(?:[\w.]*\w)?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?"
 # Letters before an apostrophe followed by a handle or hashtag: "dell'@barilla", "l'#ootd".
 _ELISION_BEFORE_TAG = r"(?<=\w['’])(?=[@#]\w)"
 

@@ -34,6 +34,10 @@ def _prefixed(values: list[str], prefix: str, what: str) -> list[str]:
     return values
 
 
+# @name (X, Reddit; Bluesky's @name.bsky.social) or, on Mastodon, @name@instance.tld.
+HANDLE = re.compile(r"@\w[\w.]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?")
+
+
 class BrandEntry(Strict):
     """One brand to listen for. ``handles`` are also the brand's own accounts: their replies in a
     thread count as the brand answering."""
@@ -48,7 +52,11 @@ class BrandEntry(Strict):
     @field_validator("handles")
     @classmethod
     def _handles(cls, value: list[str]) -> list[str]:
-        return _prefixed(value, "@", "handle")
+        for handle in value:
+            if not HANDLE.fullmatch(handle):
+                raise ValueError(f"handle {handle!r} must look like @name (letters, digits, _ and .) "
+                                 "or, on Mastodon, @name@instance.tld")
+        return value
 
     @field_validator("hashtags")
     @classmethod

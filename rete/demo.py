@@ -2,7 +2,8 @@
 
 The demo's feeds are files in the workspace; they are served over HTTP on 127.0.0.1 while the DAG
 runs, so the real RSS connector (httpx + feedparser, conditional GET) fetches them as it would fetch a
-publisher's feed.
+publisher's feed. Its social export is also served as X, Reddit, Mastodon and Bluesky APIs
+(connectors/fakes/demo.py), so the real social connectors log in with dummy credentials and fetch it.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ def count_posts(warehouse: Warehouse) -> int:
         return con.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
-def run_daily_dag(workspace: Workspace) -> None:
+def run_daily_dag(workspace: Workspace, extra_env: dict[str, str] | None = None) -> None:
     """``airflow dags test rete_daily`` in a child process, on this workspace."""
-    env = dict(os.environ, RETE_WORKSPACE=str(workspace.root), AIRFLOW_HOME=str(pipeline.REPO_ROOT))
+    env = dict(os.environ, RETE_WORKSPACE=str(workspace.root), AIRFLOW_HOME=str(pipeline.REPO_ROOT),
+               **(extra_env or {}))
     airflow = Path(sys.executable).with_name("airflow")
     result = subprocess.run([str(airflow), "dags", "test", "rete_daily"], env=env, cwd=pipeline.REPO_ROOT,
                             capture_output=True, text=True)
@@ -103,8 +105,11 @@ def run(workspace_dir: Path, console: Console) -> None:
     warehouse = pipeline.warehouse_of(workspace)
     before = count_posts(warehouse)
     console.print(f"running the rete_daily DAG on {workspace.root} (Airflow home {pipeline.REPO_ROOT}) ...")
-    with serve_folder(workspace.root):
-        run_daily_dag(workspace)
+    # Imported here: the fakes need werkzeug, which only the demo and the tests use.
+    from connectors.fakes.demo import credential_environment, serve_demo_platforms
+
+    with serve_folder(workspace.root), serve_demo_platforms(workspace.root):
+        run_daily_dag(workspace, credential_environment())
     after = count_posts(warehouse)
     out = Console()
     for table in client_summary(warehouse, workspace):

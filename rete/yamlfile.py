@@ -36,10 +36,13 @@ def _line_index(node: yaml.Node, path: Loc, lines: dict[Loc, int]) -> None:
 
 
 def _line_for(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    for cut in range(len(loc), -1, -1):
-        if loc[:cut] in lines:
-            return lines[loc[:cut]]
-    return None
+    """The line of the deepest YAML key on ``loc``. Parts that are no key are skipped: a discriminated
+    union puts its tag in the location (``sources[1].mastodon.hashtags``)."""
+    path: Loc = ()
+    for part in loc:
+        if path + (part,) in lines:
+            path += (part,)
+    return lines.get(path)
 
 
 def _dotted(loc: Loc) -> str:

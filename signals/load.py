@@ -44,7 +44,9 @@ POST_COLUMNS = {
     "raw": "JSON",
 }
 
-# Columns whose change makes a stored post "updated"; fetched_at alone does not.
+# Columns whose change makes a stored post "updated"; fetched_at alone does not. The same post often
+# arrives from two sources (an API and a tool's export) with different fields filled in, so a value
+# the newer copy lacks keeps the stored one instead of erasing it.
 TRACKED = ["url", "author_id", "author_handle", "author_name", "author_followers", "title", "text",
            "source_lang", "created_at", "parent_id", "thread_id", "quoted_id", "reposted_id",
            "likes", "replies", "shares", "views"]
@@ -59,9 +61,10 @@ SELECT id, platform, source, native_id, url,
        md5(coalesce(title, '') || chr(10) || text) AS content_hash, raw
 FROM staged
 ON CONFLICT (id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in TRACKED + ["source", "fetched_at", "content_hash", "raw"])},
+    {", ".join(f"{c} = coalesce(excluded.{c}, posts.{c})" for c in TRACKED)},
+    {", ".join(f"{c} = excluded.{c}" for c in ["source", "fetched_at", "content_hash", "raw"])},
     updated_at = now()
-WHERE {" OR ".join(f"posts.{c} IS DISTINCT FROM excluded.{c}" for c in TRACKED)}
+WHERE {" OR ".join(f"posts.{c} IS DISTINCT FROM coalesce(excluded.{c}, posts.{c})" for c in TRACKED)}
 """
 
 

@@ -47,12 +47,11 @@ def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tupl
     """From (post_id, author, kind, target_post_id, target_author) rows to carriers, bridges, edges."""
     post_author: dict[str, str] = {}
     cascade = nx.DiGraph()  # responded-to post -> responding post
-    authors = nx.Graph()
+    authors = nx.Graph()  # only authors with an interaction: the isolated ones cannot be bridges
     edge_weights: dict[tuple[str, str, str], int] = defaultdict(int)
     for post_id, author, kind, target_id, target_author in rows:
         post_author[post_id] = author
         cascade.add_node(post_id)
-        authors.add_node(author)
         if target_id is not None:
             cascade.add_edge(target_id, post_id)
             if target_author is not None:
@@ -66,12 +65,12 @@ def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tupl
     direct: dict[str, set[str]] = defaultdict(set)
     posts_by: dict[str, int] = defaultdict(int)
     for post_id, author in post_author.items():
-        if post_id in cascade:
-            posts_by[author] += 1
+        posts_by[author] += 1
+        if cascade.out_degree(post_id):  # most posts set nothing off: skip the graph walk
             reach[author] |= {post_author.get(d) for d in nx.descendants(cascade, post_id)}
             direct[author] |= {post_author.get(d) for d in cascade.successors(post_id)}
     carrier_rows = sorted(
-        ((a, posts_by[a], len(reach[a] - {a, None}), len(direct[a] - {a, None})) for a in posts_by),
+        ((a, posts_by[a], len(reach[a] - {a, None}), len(direct[a] - {a, None})) for a in reach),
         key=lambda r: (-r[2], -r[3], r[0]),
     )
     carriers = [(*row, rank) for rank, row in enumerate(carrier_rows[:TOP_CARRIERS], start=1)

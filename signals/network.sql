@@ -13,7 +13,8 @@
 -- Grain: one row per client, client-local ISO week (week = the Monday) and author (top 100
 --   carriers, top 50 bridges); edges: one row per client, week, source, target, kind.
 -- Columns:
---   posts: the author's posts in the week's conversations
+--   posts: the author's posts that take part in an interaction of the week (they respond,
+--     mention, or are responded to)
 --   cascade_reach: distinct other authors whose posts descend from the author's posts
 --   direct_responders: distinct other authors who replied to, quoted or reposted them directly
 --   rank: 1 = largest cascade_reach (carriers) / highest betweenness (bridges); ties by name
@@ -56,7 +57,4 @@ FROM links l LEFT JOIN posts t ON t.id = l.target_id
 UNION ALL
 SELECT id, author, 'mention', NULL, unnest(list_distinct(regexp_extract_all(lower(text), '@[\w.]*\w')))
 FROM week_posts
-UNION ALL
--- posts that neither respond nor mention still make their author a node
-SELECT id, author, 'post', NULL, NULL FROM week_posts
 ORDER BY post_id, kind, target_author;

@@ -2,8 +2,8 @@
 
 Scope of a rebuild, built as temp tables the SQL files read:
 - the UTC days to rebuild: the given ``days`` plus everything in pending_signal_days;
-- rebuild_days(client, day): each client's local days those UTC days touch (UTC day +-1 covers every
-  zone), plus the local days of posts whose coordinated flag changed;
+- rebuild_days(client, day): each client's local days those UTC days overlap, plus the local days
+  of posts whose coordinated flag changed;
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
   last day with data), for signals whose baseline looks back (participation, interest, spikes);
@@ -46,7 +46,7 @@ class RebuildSummary:
     history_days: int = 0
     weeks: int = 0
     seconds: float = 0.0
-    rows: dict[str, int] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if not self.utc_days:
@@ -95,14 +95,19 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
         return summary
     con.execute("CREATE OR REPLACE TEMP TABLE rebuild_utc_days (day DATE)")
     con.executemany("INSERT INTO rebuild_utc_days VALUES (?)", [(d,) for d in utc_days])
+    # The client-local days a UTC day overlaps: those of its first and last instant (a day spans at
+    # most two local days in any zone).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_days AS
-        SELECT DISTINCT c.client, CAST(u.day + s.shift AS DATE) AS day
-        FROM clients c, rebuild_utc_days u, (VALUES (-1), (0), (1)) s(shift)
+        SELECT DISTINCT c.client, CAST(timezone(c.timezone, CAST(u.day AS TIMESTAMPTZ) + e.edge) AS DATE) AS day
+        FROM clients c, rebuild_utc_days u,
+             (VALUES (INTERVAL 0 SECOND), (INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)) e(edge)
     """)
     _bounds(con)
     catalog = signals()
+    step = _stopwatch(summary)
     con.execute(catalog["coordinated_content"].sql)
+    step("coordinated_content")
     # A post that became (or stopped being) coordinated changes the interest counts of its own day.
     con.execute("""
         INSERT INTO rebuild_days
@@ -112,6 +117,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     """)
     _bounds(con)
     con.execute(catalog["mention_facts"].sql)
+    step("mention_facts")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE history_days AS
         WITH last_days AS (SELECT client, max(day) AS last_day FROM signal_mention_facts GROUP BY client)
@@ -131,13 +137,27 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
         con.execute(signal.sql)
         if name == "interest_trends":
             _test_emerging(con)
+        step(name)
     rebuild_network(con)
+    step("network")
     con.execute("DELETE FROM pending_signal_days WHERE day IN (SELECT day FROM rebuild_utc_days)")
     summary.local_days, summary.history_days, summary.weeks = (
         con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("rebuild_days", "history_days", "rebuild_weeks")
     )
     return summary
+
+
+def _stopwatch(summary: RebuildSummary):
+    """Record the seconds since the previous call under a step's name (for logs and the bench)."""
+    last = [time.monotonic()]
+
+    def step(name: str) -> None:
+        now = time.monotonic()
+        summary.step_seconds[name] = now - last[0]
+        last[0] = now
+
+    return step
 
 
 def _bounds(con: duckdb.DuckDBPyConnection) -> None:

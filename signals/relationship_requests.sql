@@ -52,15 +52,30 @@ WITH requests AS (
     WHERE NOT f.by_brand_account
       AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
 ),
+brand_posts AS (
+    -- posts by brand accounts in the requests' conversations; two equi-joins, not one OR-join,
+    -- so DuckDB can hash-join them
+    SELECT p.id, p.created_at, lower(p.author_handle) AS handle, coalesce(p.thread_id, p.id) AS thread_id,
+           p.parent_id
+    FROM posts p
+    WHERE lower(p.author_handle) IN (SELECT unnest(handles) FROM client_brands)
+      AND (coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM requests)
+           OR p.parent_id IN (SELECT post_id FROM requests))
+),
+candidates AS (
+    SELECT q.client, q.brand, q.post_id, q.created_at AS asked_at, b.id, b.created_at, b.handle
+    FROM requests q JOIN brand_posts b ON b.thread_id = q.thread_id
+    UNION
+    SELECT q.client, q.brand, q.post_id, q.created_at, b.id, b.created_at, b.handle
+    FROM requests q JOIN brand_posts b ON b.parent_id = q.post_id
+),
 responses AS (
-    SELECT q.client, q.brand, q.post_id,
-           arg_min(p.id, (p.created_at, p.id)) AS response_id,
-           min(p.created_at) AS response_at
-    FROM requests q
-    JOIN client_brands cb ON cb.client = q.client AND cb.brand = q.brand
-    JOIN posts p ON (coalesce(p.thread_id, p.id) = q.thread_id OR p.parent_id = q.post_id)
-                AND p.created_at > q.created_at
-                AND list_contains(cb.handles, lower(p.author_handle))
+    SELECT c.client, c.brand, c.post_id,
+           arg_min(c.id, (c.created_at, c.id)) AS response_id,
+           min(c.created_at) AS response_at
+    FROM candidates c
+    JOIN client_brands cb ON cb.client = c.client AND cb.brand = c.brand
+    WHERE c.created_at > c.asked_at AND list_contains(cb.handles, c.handle)
     GROUP BY ALL
 )
 SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,

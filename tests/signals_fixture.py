@@ -14,11 +14,14 @@ Client ``acme`` (Europe/Rome) watches its own brand Acme (account @acme) and the
   unanswered question to Rival;
 - CASCADE_DAY: @carla's post set off replies by @d1 and @d2 (a reply to @d1), a quote by @d3 and a
   repost by @d4;
+- BRIDGE_DAY: two tight conversations (@a1..@a4 and @b1..@b4) joined only by @bridge, who
+  replies in both;
 - a Rival post at 23:30 UTC on 2026-03-14, which is 2026-03-15 in Rome.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +35,7 @@ EMERGING_WEEK = date(2026, 3, 9)
 COPY_DAY = date(2026, 3, 10)
 REQUEST_DAY = date(2026, 3, 11)
 CASCADE_DAY = date(2026, 3, 12)
+BRIDGE_DAY = date(2026, 1, 20)
 LATE_NIGHT_POST = datetime(2026, 3, 14, 23, 30, tzinfo=timezone.utc)
 CAMPAIGN_TEXT = "Boicottate Acme adesso, hanno rovinato tutto quanto nel silenzio generale! #boicottaacme"
 SCORES = {"positive": 0.8, "negative": -0.7, "neutral": 0.0}
@@ -75,13 +79,26 @@ class PlantedWarehouse:
             con.execute("INSERT OR IGNORE INTO clients VALUES ('acme', 'Acme S.p.A.', 'it', 'Europe/Rome')")
             con.execute("INSERT OR IGNORE INTO client_brands VALUES ('acme', 'Acme', 'own', ['@acme']), "
                         "('acme', 'Rival', 'competitor', ['@rival'])")
-            con.executemany("INSERT INTO posts VALUES (" + ", ".join("?" * 26) + ")", self.posts)
-            con.executemany("INSERT INTO enrichments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.enrichments)
-            con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", self.mentions)
+            for table, rows in (("posts", self.posts), ("enrichments", self.enrichments),
+                                ("mentions", self.mentions)):
+                bulk_insert(con, table, rows, self.path.with_suffix(".rows.jsonl"))
             if pending:
                 con.executemany("INSERT OR IGNORE INTO pending_signal_days VALUES (?)", [(d,) for d in pending])
             con.execute("COMMIT")
         self.posts, self.enrichments, self.mentions = [], [], []
+
+
+def bulk_insert(con, table: str, rows: list[tuple], scratch: Path) -> None:
+    """Insert rows through a JSON-lines file: DuckDB's executemany and its conversion of Python
+    lists both probe for optional imports per value and take tens of seconds here."""
+    if rows:
+        names = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+        with scratch.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(dict(zip(names, row)), default=str) + "\n")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_json(?, format = 'newline_delimited')",
+                    [str(scratch)])
+        scratch.unlink()
 
 
 def build(path: Path) -> PlantedWarehouse:
@@ -112,6 +129,7 @@ def build(path: Path) -> PlantedWarehouse:
                      themes=("boicottaggio",))
     add_requests(planted)
     add_cascade(planted)
+    add_bridge(planted)
     planted.post("x:late_night", "@nottambulo", LATE_NIGHT_POST, "Rival a mezzanotte", brand="Rival")
     planted.write()
     return planted
@@ -138,6 +156,18 @@ def add_cascade(planted: PlantedWarehouse) -> None:
     planted.post("x:d3", "@d3", at(CASCADE_DAY, 12, 30), "Guardate qui", quoted=root)
     planted.post("x:d4", "@d4", at(CASCADE_DAY, 12, 40), "", reposted=root)
     planted.post("x:carla2", "@carla", at(CASCADE_DAY, 12, 50), "@d1 grazie!", parent=d1, thread=root)
+
+
+def add_bridge(planted: PlantedWarehouse) -> None:
+    for side in ("a", "b"):
+        root = planted.post(f"x:{side}1", f"@{side}1", at(BRIDGE_DAY, 10), f"Acme discussione {side}", brand="Acme")
+        replies = {2: root, 3: f"x:{side}2", 4: f"x:{side}3"}
+        for n, parent in replies.items():
+            planted.post(f"x:{side}{n}", f"@{side}{n}", at(BRIDGE_DAY, 10, 5 * n), "d'accordo", parent=parent,
+                         thread=root)
+        planted.post(f"x:{side}4b", f"@{side}4", at(BRIDGE_DAY, 10, 30), "anche io", parent=root, thread=root)
+        planted.post(f"x:{side}3b", f"@{side}3", at(BRIDGE_DAY, 10, 35), "sì", parent=root, thread=root)
+        planted.post(f"x:bridge_{side}", "@bridge", at(BRIDGE_DAY, 11), "vi leggo tutti", parent=root, thread=root)
 
 
 def all_days() -> set[date]:

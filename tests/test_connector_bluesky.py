@@ -8,8 +8,8 @@ import pytest
 
 from connectors.base import SourceError
 from connectors.bluesky import BlueskyConnector, BlueskySource
-from tests.fakes import drain, json_response, sample_posts
-from tests.fakes.bluesky_api import FakeBluesky, post_uri
+from connectors.fakes import drain, json_response, sample_posts
+from connectors.fakes.bluesky_api import FakeBluesky, post_uri
 
 NOW = datetime.now(timezone.utc)
 APP_PASSWORD = "abcd-SECRET-ijkl-mnop"

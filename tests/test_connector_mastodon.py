@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from connectors.base import SourceError
+from connectors.fakes import drain, json_response, sample_posts
+from connectors.fakes.mastodon_api import FakeMastodon, status_id
 from connectors.mastodon import MastodonConnector, MastodonSource, html_to_text
-from tests.fakes import drain, json_response, sample_posts
-from tests.fakes.mastodon_api import FakeMastodon, status_id
 
 NOW = datetime.now(timezone.utc)
 TOKEN = "mastodon-SECRET-token"
@@ -91,3 +92,15 @@ def test_server_error_then_success(fake_mastodon, httpserver):
 
 def test_html_to_text_keeps_breaks_and_decodes_entities():
     assert html_to_text("<p>Ciao &amp; grazie<br />riga</p><p>due</p>") == "Ciao & grazie\nriga\n\ndue"
+
+
+def test_api_base_stands_in_for_the_named_instance(fake_mastodon, httpserver):
+    posts, _, problems = drain(connector(httpserver, instances=["https://mastodon.uno"],
+                                         api_base=httpserver.url_for("/")))
+    assert problems == [] and native(fake_mastodon, posts) == expected(fake_mastodon)
+    assert all(p.native_id.startswith("mastodon.uno/") for p in posts)
+    reply = next(p for p in posts if p.parent_id)
+    assert reply.parent_id.startswith("mastodon:mastodon.uno/")
+    with pytest.raises(ValidationError, match="api_base stands in for one instance"):
+        MastodonSource(name="fedi", type="mastodon", instances=["https://a.example", "https://b.example"],
+                       api_base="http://127.0.0.1:1", hashtags=["#x"])

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from connectors.base import SourceError
+from connectors.fakes import drain, json_response, sample_posts
+from connectors.fakes.reddit_api import FakeReddit, reddit_id
 from connectors.reddit import RedditConnector, RedditSource
-from tests.fakes import drain, json_response, sample_posts
-from tests.fakes.reddit_api import FakeReddit, reddit_id
 
 NOW = datetime.now(timezone.utc)
 SECRET = "reddit-SECRET-abcdef"

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from connectors.base import SourceError
+from connectors.fakes import drain, json_response, sample_posts
+from connectors.fakes.x_api import FakeX, tweet_id
 from connectors.x import XConnector, XSource
-from tests.fakes import drain, json_response, sample_posts
-from tests.fakes.x_api import FakeX, tweet_id
 
 TOKEN = "x-bearer-SECRET-123456"
 NOW = datetime.now(timezone.utc)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from connectors.fakes.demo import DEMO_PORTS, credential_environment, serve_demo_platforms
 from signals.warehouse import Warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +30,25 @@ def test_dagbag_has_no_import_errors(monkeypatch):
     assert "rete_daily" in bag.dags
 
 
-def demo_copy(tmp_path: Path, httpserver, rss_status: int = 200) -> Path:
-    """The demo workspace copied to tmp_path, its feeds served by a real HTTP server on 127.0.0.1."""
+@pytest.fixture
+def social_platforms(monkeypatch):
+    """The demo's social platforms (fakes serving its export) on free ports, and their dummy credentials.
+    The workspace copies below hold the same export, so these serve the copies' posts too."""
+    for name, value in credential_environment().items():
+        monkeypatch.setenv(name, value)
+    with serve_demo_platforms(DEMO, ports=dict.fromkeys(DEMO_PORTS, 0)) as urls:
+        yield urls
+
+
+def demo_copy(tmp_path: Path, httpserver, social_platforms: dict[str, str], rss_status: int = 200) -> Path:
+    """The demo workspace copied to tmp_path, its feeds served by a real HTTP server on 127.0.0.1 and
+    its social sources pointed at ``social_platforms``."""
     workspace = tmp_path / "ws"
     shutil.copytree(DEMO, workspace, ignore=shutil.ignore_patterns(".rete", "warehouse", "*.duckdb*"))
     config = yaml.safe_load((workspace / "workspace.yaml").read_text(encoding="utf-8"))
     for source in config["sources"]:
+        if source["type"] in social_platforms:
+            source["api_base"] = social_platforms[source["type"]]
         if source["type"] != "rss":
             continue
         urls = []
@@ -63,13 +78,15 @@ def rows(workspace: Path, sql: str) -> list[tuple]:
 
 
 def expected_posts(workspace: Path) -> int:
+    """Distinct posts in the export: the social sources fetch the same posts under the same ids."""
     export = workspace / "data" / "social_export.jsonl"
-    return sum(1 for line in export.read_text(encoding="utf-8").splitlines() if line.strip())
+    rows = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return len({(row["network"], row["post_id"]) for row in rows})
 
 
-def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, monkeypatch, airflow_db):
+def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, social_platforms, monkeypatch, airflow_db):
     httpserver.no_handler_status_code = 418
-    workspace = demo_copy(tmp_path, httpserver)
+    workspace = demo_copy(tmp_path, httpserver, social_platforms)
     run = run_daily(workspace, monkeypatch)
     assert run.state == "success"
 
@@ -77,6 +94,12 @@ def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, monkeypatch, 
     feed_items = rows(workspace, "SELECT count(*) FROM posts WHERE platform = 'rss'")[0][0]
     assert social == expected_posts(workspace)
     assert feed_items > 0
+    # the real social connectors fetched from the fakes, and their posts merged with the export's
+    fetched = dict(rows(workspace, "SELECT source, sum(posts_fetched) FROM source_runs WHERE status = 'ok' "
+                                   "GROUP BY source"))
+    social_sources = [s["name"] for s in yaml.safe_load((workspace / "workspace.yaml").read_text())["sources"]
+                      if s["type"] in social_platforms]
+    assert len(social_sources) == 4 and all(fetched.get(name, 0) > 0 for name in social_sources), fetched
     # every post enriched, brand mentions found for every client's own brands
     assert rows(workspace, "SELECT count(*) FROM posts p LEFT JOIN enrichments e ON e.post_id = p.id "
                            "WHERE e.post_id IS NULL")[0][0] == 0
@@ -100,9 +123,10 @@ def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, monkeypatch, 
     assert new_in_second[-1][0] == 0
 
 
-def test_one_failing_source_does_not_stop_the_others(tmp_path, httpserver, monkeypatch, airflow_db):
+def test_one_failing_source_does_not_stop_the_others(tmp_path, httpserver, social_platforms, monkeypatch,
+                                                     airflow_db):
     httpserver.no_handler_status_code = 418
-    workspace = demo_copy(tmp_path, httpserver, rss_status=500)
+    workspace = demo_copy(tmp_path, httpserver, social_platforms, rss_status=500)
     run = run_daily(workspace, monkeypatch)
     states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
     assert any(task == "fetch" and state == "failed" for (task, _), state in states.items())

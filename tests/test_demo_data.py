@@ -17,14 +17,20 @@ from pathlib import Path
 
 import pytest
 
+from connectors.base import SourceError
+from connectors.fakes import drain
+from connectors.fakes.demo import DEMO_PORTS, credential_environment, serve_demo_platforms
 from connectors.file_import import FileImportConnector
+from connectors.registry import build_connector
 from connectors.rss import RssConnector, RssSource
 from rete.config import load_workspace
+from rete.post import post_id
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 EXPORT = DEMO / "data" / "social_export.jsonl"
 TRUTH = DEMO / "data" / "planted_truth.json"
 FEEDS = sorted((DEMO / "feeds").glob("*.xml"))
+SOCIAL = ("x", "reddit", "mastodon", "bluesky")
 
 
 def _load_generator():
@@ -71,7 +77,7 @@ def test_workspace_validates_with_two_clients_competitors_and_an_ambiguous_brand
         assert client.timezone == "Europe/Rome"
         assert client.report.recipients and all(r.endswith("@example.com") for r in client.report.recipients)
         assert 2 <= len(client.competitors) <= 3
-    assert {s.type for s in workspace.sources} == {"file", "rss"}
+    assert {s.type for s in workspace.sources} == {"file", "rss", *SOCIAL}
     assert any(brand.exclude for brand in workspace.all_brands)
 
 
@@ -120,6 +126,49 @@ def test_bundled_feeds_parse_through_the_real_rss_connector_over_http(httpserver
     assert min(days) >= generate.FIRST_DAY and max(days) <= generate.FIRST_DAY + timedelta(days=13)
     brand_names = [b.name for b in generate.BRANDS]
     assert sum(any(name in f"{post.title} {post.text}" for name in brand_names) for post in posts) >= 60
+
+
+@pytest.fixture(scope="module")
+def served_platforms():
+    """The demo's fake platforms over its export, on free ports (``rete demo`` uses DEMO_PORTS)."""
+    with serve_demo_platforms(DEMO, ports=dict.fromkeys(DEMO_PORTS, 0)) as urls:
+        yield urls
+
+
+def _served(source, urls):
+    assert source.api_base == f"http://127.0.0.1:{DEMO_PORTS[source.type]}", "workspace.yaml and DEMO_PORTS agree"
+    return build_connector(source.model_copy(update={"api_base": urls[source.type]}), DEMO)
+
+
+def test_social_sources_fetch_the_exports_posts_through_the_real_connectors(workspace, rows, served_platforms,
+                                                                          monkeypatch):
+    for name, value in credential_environment().items():
+        monkeypatch.setenv(name, value)
+    exported = Counter(r["network"] for r in rows)
+    export_ids = {post_id(r["network"], r["post_id"]) for r in rows}
+    fetched: dict[str, set[str]] = defaultdict(set)
+    for source in workspace.sources:
+        if source.type in SOCIAL:
+            posts, cursor, problems = drain(_served(source, served_platforms))
+            assert problems == [], source.name
+            assert posts and cursor["streams"], source.name
+            assert {p.platform for p in posts} == {source.type}
+            fetched[source.type] |= {p.id for p in posts}
+    assert sorted(fetched) == sorted(SOCIAL)
+    for platform, ids in fetched.items():
+        # Served under the export's own ids: the warehouse upsert merges them, nothing is new.
+        assert ids <= export_ids, f"{platform}: {sorted(ids - export_ids)[:3]} are not in the export"
+        assert len(ids) >= 0.4 * exported[platform], f"{platform}: the queries select too few posts"
+    brand_replies = {post_id("x", r["post_id"]) for r in rows if r["network"] == "x" and r["in_reply_to"]
+                     and "@" + r["user"]["screen_name"] in workspace.source("x-brands").brand_accounts}
+    assert brand_replies and brand_replies <= fetched["x"]
+
+
+def test_the_fake_platforms_refuse_other_credentials(workspace, served_platforms, monkeypatch):
+    monkeypatch.setenv("RETE_X_BEARER_TOKEN", "not-the-demo-token")
+    with pytest.raises(SourceError, match="RETE_X_BEARER_TOKEN") as failure:
+        drain(_served(workspace.source("x-brands"), served_platforms))
+    assert "not-the-demo-token" not in str(failure.value)
 
 
 # -- the generator -----------------------------------------------------------------------------------

@@ -119,3 +119,14 @@ def test_read_connection_refuses_writes(tmp_path):
         pass
     with warehouse.read() as con, pytest.raises(duckdb.Error):
         con.execute("DELETE FROM posts")
+
+
+def test_a_copy_lacking_fields_does_not_erase_them(tmp_path, workspace):
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    rich = make_post(1, likes=7).model_copy(update={"lang": "it", "thread_id": "x:0"})
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [rich], {"n": 1}))
+    bare = Post(id="x:1", platform="x", source="other", native_id="1", text="post number 1",
+                created_at=rich.created_at)
+    result = load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", [bare], {"n": 2}, source="other"))
+    assert result[0].posts_updated == 0
+    assert table(warehouse, "SELECT source_lang, thread_id, likes, author_handle FROM posts") == [("it", "x:0", 7, "@user1")]

@@ -622,6 +622,9 @@ SURNAMES = {
 HANDLE_SUFFIXES = {"it": ["", "_", "88", "92", "_mi", "_to", "_rm", "cucina", "_green", "77", "x", "_bo"],
                    "en": ["", "_", "_uk", "90", "85", "xo", "_ldn", "_eats", "_style", "23"]}
 MASTODON_INSTANCES = ["mastodon.uno", "mastodon.social", "sociale.network", "mastodon.green", "livellosegreto.it"]
+# Mastodon status ids are local to the instance that serves them: the listening tool read the fediverse
+# through this one, so its ids are "<instance>/<id>", as Rete's Mastodon connector names them.
+LISTENING_INSTANCE = "mastodon.uno"
 PLATFORM_SHARE = [("x", 0.48), ("bluesky", 0.2), ("reddit", 0.18), ("mastodon", 0.14)]
 
 # Local (Europe/Rome) hour weights: quiet nights, lunch and evening peaks.
@@ -675,7 +678,7 @@ class IdMaker:
         if platform == "x":  # snowflake: ms since the Twitter epoch << 22 | worker and sequence
             return str(((ms - 1288834974657) << 22) | (self.sequence % 4096))
         if platform == "mastodon":  # Mastodon snowflake: ms << 16 | sequence
-            return str((ms << 16) | (self.sequence % 65536))
+            return f"{LISTENING_INSTANCE}/{(ms << 16) | (self.sequence % 65536)}"
         if platform == "reddit":  # base36 ids, t3_ submissions and t1_ comments
             prefix = "t3_" if kind == "submission" else "t1_"
             return prefix + _base36(ms // 1000 * 10 + self.sequence % 10)
@@ -1188,7 +1191,7 @@ def permalink(draft: Draft) -> str:
         return f"https://x.com/{author}/status/{draft.native_id}"
     if draft.platform == "mastodon":
         user, instance = author.split("@")
-        return f"https://{instance}/@{user}/{draft.native_id}"
+        return f"https://{instance}/@{user}/{draft.native_id.rsplit('/', 1)[1]}"
     if draft.platform == "bluesky":
         return f"https://bsky.app/profile/{author}/post/{draft.native_id.rsplit('/', 1)[1]}"
     root = draft.root

@@ -187,7 +187,7 @@ def rebuild(
             days = {first + timedelta(days=n) for n in range((last - first).days + 1)}
         with console.status("rebuilding signals"):
             summary = rebuild_signals(warehouse, days)
-        console.print(str(summary), highlight=False)
+        console.print(str(summary), highlight=False, soft_wrap=True)
 
 
 def query(

@@ -9,11 +9,11 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import FakePlatform, FakePost, iso_z, json_response, words_match
+from connectors.fakes import FakePlatform, FakePost, iso_z, json_response, words_match
 
 
 def status_id(post: FakePost) -> str:
-    return str((int(post["created_at"].timestamp() * 1000) << 16) + post["id"] % 65536)
+    return post.get("native_id") or str((int(post["created_at"].timestamp() * 1000) << 16) + post["id"] % 65536)
 
 
 class FakeMastodon(FakePlatform):
@@ -38,15 +38,19 @@ class FakeMastodon(FakePlatform):
             "content": "<p>" + html.escape(post["text"]).replace("\n", "<br />") + "</p>",
             "reblog": None, "application": None, "media_attachments": [], "mentions": [], "emojis": [],
             "tags": [{"name": t, "url": f"https://{self.host}/tags/{t}"} for t in post.get("tags", [])],
-            "card": None, "poll": None,
+            "card": None, "poll": None, "quote": self.render_quote(post),
             "account": {
-                "id": author["id"], "username": author["handle"], "acct": author["handle"],
+                "id": author["id"], "username": author["handle"].split("@")[0], "acct": author["handle"],
                 "display_name": author.get("name", ""), "locked": False, "bot": False,
                 "created_at": "2020-01-01T00:00:00.000Z", "note": "", "url": f"https://{self.host}/@{author['handle']}",
                 "followers_count": author.get("followers", 0), "following_count": 1, "statuses_count": 1,
                 "avatar": "", "header": "", "emojis": [], "fields": [],
             },
         }
+
+    def render_quote(self, post: FakePost) -> dict[str, Any] | None:
+        quoted = self.by_id(post.get("quote_of"))
+        return {"state": "accepted", "quoted_status": self.render_status(quoted)} if quoted else None
 
     def handle(self, request: Request) -> Response:
         if request.path.rstrip("/") in ("/api/v1/instance", "/api/v2/instance"):

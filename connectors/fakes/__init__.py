@@ -1,7 +1,8 @@
-"""Fake social platforms: real HTTP servers speaking each API's JSON, over an in-memory list of posts.
+"""Fake servers speaking each platform's wire format, used by tests and the demo.
 
-Tests mount them on pytest-httpserver (``platform.mount(httpserver)``); the demo serves them with
-werkzeug (examples/demo/fake_platforms.py). They implement the query semantics the connectors rely
+Each is a real HTTP application answering the API calls the connectors make, over an in-memory list
+of posts. Tests mount them on pytest-httpserver (``platform.mount(httpserver)``); ``rete demo``
+serves them with werkzeug (connectors/fakes/demo.py). They implement the query semantics the connectors rely
 on (since/until bounds, newest-first paging with cursors, auth), so a test that a second run fetches
 only what is new can fail.
 
@@ -17,6 +18,8 @@ served as X, Reddit, Mastodon or Bluesky:
     quote_of    id or None;  repost_of: id or None
     likes, replies, shares, views   ints (optional)
     subreddit   str (Reddit; default "italy");  tags: list[str] without # (Mastodon)
+    native_id   str (optional): the platform's own id, for posts taken from real-shaped data such as
+                the demo's export (Reddit: without the t3_/t1_ prefix); by default it is derived from id
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class FakePlatform(ABC):
         self.posts: list[FakePost] = list(posts or [])
         self.requests: list[str] = []  # "METHOD path?query" of every request served, for assertions
         self._faults: list[tuple[Callable[[Request], bool], Callable[[], Response]]] = []
+        self._index: dict[int, FakePost] = {}
 
     def inject(self, response: Callable[[], Response], *, times: int = 1,
                when: Callable[[Request], bool] = lambda request: True) -> None:
@@ -67,7 +71,9 @@ class FakePlatform(ABC):
         self._faults.extend([(when, response)] * times)
 
     def by_id(self, fake_id: int | None) -> FakePost | None:
-        return next((p for p in self.posts if p["id"] == fake_id), None)
+        if len(self._index) != len(self.posts):  # tests add posts between runs
+            self._index = {p["id"]: p for p in self.posts}
+        return self._index.get(fake_id)
 
     def thread_root(self, post: FakePost) -> FakePost:
         if post.get("thread_root") is not None:

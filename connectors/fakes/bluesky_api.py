@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import FakePlatform, FakePost, iso_z, json_response, parse_time, words_match
+from connectors.fakes import FakePlatform, FakePost, iso_z, json_response, parse_time, words_match
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -31,7 +31,7 @@ def handle(author: dict[str, Any]) -> str:
 
 
 def post_uri(post: FakePost) -> str:
-    return f"at://{did(post['author'])}/app.bsky.feed.post/3k{post['id']:011d}"
+    return post.get("native_id") or f"at://{did(post['author'])}/app.bsky.feed.post/3k{post['id']:011d}"
 
 
 class FakeBluesky(FakePlatform):
@@ -50,6 +50,9 @@ class FakeBluesky(FakePlatform):
             root = self.thread_root(post)
             record["reply"] = {"root": {"uri": post_uri(root), "cid": "bafyroot"},
                                "parent": {"uri": post_uri(parent), "cid": "bafyparent"}}
+        if (quoted := self.by_id(post.get("quote_of"))) is not None:
+            record["embed"] = {"$type": "app.bsky.embed.record",
+                               "record": {"uri": post_uri(quoted), "cid": "bafyquoted"}}
         author = post["author"]
         return {"uri": post_uri(post), "cid": f"bafy{post['id']}",
                 "author": {"did": did(author), "handle": handle(author), "displayName": author.get("name")},

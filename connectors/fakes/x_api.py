@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import FakePlatform, FakePost, iso_z, json_response, parse_time, words_match
+from connectors.fakes import FakePlatform, FakePost, iso_z, json_response, parse_time, words_match
 
 TWEET_ID_BASE = 1_800_000_000_000_000_000  # X ids are 19-digit snowflakes
 
@@ -16,28 +16,8 @@ def tweet_id(fake_id: int) -> str:
     return str(TWEET_ID_BASE + fake_id)
 
 
-def render_tweet(post: FakePost, root: FakePost) -> dict[str, Any]:
-    refs = [{"type": kind, "id": tweet_id(post[field])}
-            for kind, field in (("replied_to", "reply_to"), ("quoted", "quote_of"), ("retweeted", "repost_of"))
-            if post.get(field) is not None]
-    tweet = {
-        "id": tweet_id(post["id"]),
-        "edit_history_tweet_ids": [tweet_id(post["id"])],
-        "text": post["text"],
-        "author_id": post["author"]["id"],
-        "created_at": iso_z(post["created_at"]),
-        "conversation_id": tweet_id(root["id"]),
-        "public_metrics": {
-            "retweet_count": post.get("shares", 0), "reply_count": post.get("replies", 0),
-            "like_count": post.get("likes", 0), "quote_count": 0, "bookmark_count": 0,
-            "impression_count": post.get("views", 0),
-        },
-    }
-    if post.get("lang"):
-        tweet["lang"] = post["lang"]
-    if refs:
-        tweet["referenced_tweets"] = refs
-    return tweet
+def id_of(post: FakePost) -> str:
+    return post.get("native_id") or tweet_id(post["id"])
 
 
 def render_user(author: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +41,33 @@ class FakeX(FakePlatform):
             return json_response({"title": "Not Found Error", "status": 404}, 404)
         return self.search(request.args)
 
+    def ref_id(self, fake_id: int) -> str:
+        target = self.by_id(fake_id)
+        return id_of(target) if target is not None else tweet_id(fake_id)
+
+    def render(self, post: FakePost) -> dict[str, Any]:
+        refs = [{"type": kind, "id": self.ref_id(post[field])}
+                for kind, field in (("replied_to", "reply_to"), ("quoted", "quote_of"), ("retweeted", "repost_of"))
+                if post.get(field) is not None]
+        tweet = {
+            "id": id_of(post),
+            "edit_history_tweet_ids": [id_of(post)],
+            "text": post["text"],
+            "author_id": post["author"]["id"],
+            "created_at": iso_z(post["created_at"]),
+            "conversation_id": id_of(self.thread_root(post)),
+            "public_metrics": {
+                "retweet_count": post.get("shares", 0), "reply_count": post.get("replies", 0),
+                "like_count": post.get("likes", 0), "quote_count": 0, "bookmark_count": 0,
+                "impression_count": post.get("views", 0),
+            },
+        }
+        if post.get("lang"):
+            tweet["lang"] = post["lang"]
+        if refs:
+            tweet["referenced_tweets"] = refs
+        return tweet
+
     def matches(self, query: str, post: FakePost) -> bool:
         sender = next((w[5:] for w in query.split() if w.startswith("from:")), None)
         if sender is not None and post["author"]["handle"].lower() != sender.lower():
@@ -71,15 +78,15 @@ class FakeX(FakePlatform):
 
     def search(self, args) -> Response:
         found = [p for p in self.newest_first(self.posts) if self.matches(args["query"], p)]
-        for bound, keep in (("since_id", lambda p, v: int(tweet_id(p["id"])) > int(v)),
-                            ("until_id", lambda p, v: int(tweet_id(p["id"])) < int(v)),
+        for bound, keep in (("since_id", lambda p, v: int(id_of(p)) > int(v)),
+                            ("until_id", lambda p, v: int(id_of(p)) < int(v)),
                             ("start_time", lambda p, v: p["created_at"] >= parse_time(v)),
                             ("end_time", lambda p, v: p["created_at"] < parse_time(v))):
             if args.get(bound):
                 found = [p for p in found if keep(p, args[bound])]
-        newest_id = tweet_id(found[0]["id"]) if found else None
+        newest_id = id_of(found[0]) if found else None
         if args.get("next_token"):  # the token is the id of the last tweet already sent
-            found = [p for p in found if int(tweet_id(p["id"])) < int(args["next_token"])]
+            found = [p for p in found if int(id_of(p)) < int(args["next_token"])]
         size = int(args.get("max_results", 10))
         page, rest = found[:size], found[size:]
         if not page:
@@ -88,12 +95,12 @@ class FakeX(FakePlatform):
                       if p.get(f) is not None]
         referenced = [r for r in referenced if r is not None]
         authors = {p["author"]["id"]: p["author"] for p in page + referenced}
-        meta = {"newest_id": newest_id, "oldest_id": tweet_id(page[-1]["id"]), "result_count": len(page)}
+        meta = {"newest_id": newest_id, "oldest_id": id_of(page[-1]), "result_count": len(page)}
         if rest:
-            meta["next_token"] = tweet_id(page[-1]["id"])
+            meta["next_token"] = id_of(page[-1])
         return json_response({
-            "data": [render_tweet(p, self.thread_root(p)) for p in page],
+            "data": [self.render(p) for p in page],
             "includes": {"users": [render_user(a) for a in authors.values()],
-                         "tweets": [render_tweet(r, self.thread_root(r)) for r in referenced]},
+                         "tweets": [self.render(r) for r in referenced]},
             "meta": meta,
         })

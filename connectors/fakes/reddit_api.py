@@ -9,7 +9,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import FakePlatform, FakePost, json_response, words_match
+from connectors.fakes import FakePlatform, FakePost, json_response, words_match
 
 ACCESS_TOKEN = "fake-reddit-access-token"
 
@@ -28,6 +28,10 @@ def reddit_id(fake_id: int) -> str:
     return base36(1_000_000 + fake_id)  # real ids are 6-7 base-36 digits
 
 
+def id_of(post: FakePost) -> str:
+    return post.get("native_id") or reddit_id(post["id"])
+
+
 class FakeReddit(FakePlatform):
     def __init__(self, posts: list[FakePost] | None = None, client_id: str = "test-client",
                  client_secret: str = "test-secret"):
@@ -38,7 +42,7 @@ class FakeReddit(FakePlatform):
         return post.get("reply_to") is None
 
     def render_submission(self, post: FakePost) -> dict[str, Any]:
-        rid = reddit_id(post["id"])
+        rid = id_of(post)
         sub = post.get("subreddit", "italy")
         comments = [p for p in self.posts if not self.is_submission(p) and self.thread_root(p) is post]
         return {"kind": "t3", "data": {
@@ -51,15 +55,15 @@ class FakeReddit(FakePlatform):
         }}
 
     def render_comment(self, post: FakePost) -> dict[str, Any]:
-        rid, root = reddit_id(post["id"]), self.thread_root(post)
+        rid, root = id_of(post), self.thread_root(post)
         parent = self.by_id(post["reply_to"])
         children = [self.render_comment(p) for p in self.posts if p.get("reply_to") == post["id"]]
         return {"kind": "t1", "data": {
             "id": rid, "name": f"t1_{rid}", "body": post["text"], "author": post["author"]["handle"],
             "author_fullname": f"t2_{post['author']['id']}", "created_utc": post["created_at"].timestamp(),
-            "link_id": f"t3_{reddit_id(root['id'])}",
-            "parent_id": f"{'t3' if parent is root else 't1'}_{reddit_id(parent['id'])}",
-            "permalink": f"/r/{root.get('subreddit', 'italy')}/comments/{reddit_id(root['id'])}/post/{rid}/",
+            "link_id": f"t3_{id_of(root)}",
+            "parent_id": f"{'t3' if parent is root else 't1'}_{id_of(parent)}",
+            "permalink": f"/r/{root.get('subreddit', 'italy')}/comments/{id_of(root)}/post/{rid}/",
             "score": post.get("likes", 0), "subreddit": root.get("subreddit", "italy"),
             "replies": {"kind": "Listing", "data": {"after": None, "before": None, "children": children}}
             if children else "",
@@ -80,7 +84,7 @@ class FakeReddit(FakePlatform):
         if match := re.fullmatch(r"/r/([\w+]+)/(new|search)/?", request.path):
             return self.submissions(request, match[1], request.args.get("q") if match[2] == "search" else None)
         if match := re.fullmatch(r"/comments/(\w+)/?", request.path):
-            post = next((p for p in self.posts if reddit_id(p["id"]) == match[1]), None)
+            post = next((p for p in self.posts if id_of(p) == match[1]), None)
             if post is None:
                 return json_response({"message": "Not Found", "error": 404}, 404)
             comments = [self.render_comment(p) for p in self.posts if p.get("reply_to") == post["id"]]
@@ -93,11 +97,11 @@ class FakeReddit(FakePlatform):
     def submissions(self, request: Request, subreddit: str, query: str | None) -> Response:
         found = [p for p in self.newest_first(self.posts) if self.is_submission(p)
                  and (subreddit == "all" or p.get("subreddit", "italy") == subreddit)
-                 and (query is None or words_match(query, p.get("title", "") + " " + p["text"]))]
+                 and (query is None or words_match(query, (p.get("title") or "") + " " + p["text"]))]
         if after := request.args.get("after"):
-            names = [f"t3_{reddit_id(p['id'])}" for p in found]
+            names = [f"t3_{id_of(p)}" for p in found]
             found = found[names.index(after) + 1:] if after in names else []
         size = min(int(request.args.get("limit", 25)), 100)
         page = found[:size]
-        after_name = f"t3_{reddit_id(page[-1]['id'])}" if len(found) > size else None
+        after_name = f"t3_{id_of(page[-1])}" if len(found) > size else None
         return self.listing([self.render_submission(p) for p in page], after_name)

@@ -1,0 +1,208 @@
+"""``rete eval``: per-class precision, recall, F1 and macro-F1 of a task on a labelled JSONL file.
+
+Tasks live in :data:`TASKS`, a dict from name to :class:`EvalTask`. This module registers ``intent`` and
+``brands``; another module adds its own task by calling :func:`register_task` when imported and being
+listed in :data:`TASK_MODULES` (``models.sentiment`` registers ``sentiment``).
+
+Labelled files have one JSON object per line with ``text``, the task's gold field, and optionally ``lang``,
+``author``, ``source``, ``parent_id`` (used as in ``rete enrich``):
+
+- intent: ``{"text": "...", "intents": ["question", "complaint"]}`` (an empty list is a valid label);
+- brands: ``{"text": "...", "brands": ["Barilla"]}`` with the brand definitions from ``--brands`` or
+  ``--workspace``. Scored per post: is brand X named in this post?
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rete.config import BrandEntry
+
+TASK_MODULES = ("models.sentiment",)
+
+
+class LabelledDataError(ValueError):
+    """A labelled file is unreadable or a line is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int  # gold examples with this label
+    predicted: int
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    task: str
+    examples: int
+    scores: list[ClassScore]
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(s.f1 for s in self.scores) / len(self.scores) if self.scores else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "task": self.task,
+            "examples": self.examples,
+            "classes": [vars(s) for s in self.scores],
+            "macro_f1": self.macro_f1,
+            **self.extra,
+        }
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def class_scores(
+    gold: Sequence[Collection[str]], predicted: Sequence[Collection[str]], labels: Sequence[str] | None = None
+) -> list[ClassScore]:
+    """Per-label scores where every example has a set of labels (single-label tasks pass one-element
+    sets). A label never gold nor predicted is left out unless listed in ``labels``; scores that divide
+    by zero are 0."""
+    if len(gold) != len(predicted):
+        raise ValueError(f"{len(gold)} gold examples but {len(predicted)} predictions")
+    names = list(labels) if labels is not None else sorted({l for g in gold for l in g} | {l for p in predicted for l in p})
+    scores = []
+    for label in names:
+        true_positive = sum(1 for g, p in zip(gold, predicted) if label in g and label in p)
+        support = sum(1 for g in gold if label in g)
+        predicted_count = sum(1 for p in predicted if label in p)
+        precision, recall = _ratio(true_positive, predicted_count), _ratio(true_positive, support)
+        f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
+        scores.append(ClassScore(label, precision, recall, f1, support, predicted_count))
+    return scores
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """What a task may need besides the labelled file."""
+
+    brands: list[BrandEntry] = field(default_factory=list)
+    languages: tuple[str, ...] = ("it", "en")
+    themes: dict[str, list[str]] = field(default_factory=dict)
+
+
+Predictor = Callable[[list[dict], EvalSettings], list[set[str]]]
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    name: str
+    help: str
+    gold_field: str  # the labelled file's field holding a label or a list of labels
+    predict: Predictor
+    labels: tuple[str, ...] | None = None  # fixed label set; None: the labels seen in gold and predictions
+    needs_brands: bool = False
+    extra_metrics: Callable[[list[set[str]], list[set[str]]], dict[str, float]] | None = None
+
+
+TASKS: dict[str, EvalTask] = {}
+
+
+def register_task(task: EvalTask) -> None:
+    TASKS[task.name] = task
+
+
+def available_tasks() -> dict[str, EvalTask]:
+    for module in TASK_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue  # that task is not installed; the others still work
+    return TASKS
+
+
+def load_labelled(path: Path, gold_field: str) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LabelledDataError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise LabelledDataError(f"{path} is not UTF-8: {exc}") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LabelledDataError(f"{path}, line {number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise LabelledDataError(f"{path}, line {number}: needs a JSON object with a string 'text'")
+        gold = record.get(gold_field)
+        if isinstance(gold, str):
+            gold = [gold]
+        if not isinstance(gold, list) or not all(isinstance(label, str) for label in gold):
+            raise LabelledDataError(f"{path}, line {number}: '{gold_field}' must be a label or a list of labels")
+        records.append({**record, "id": record.get("id", number), gold_field: gold})
+    if not records:
+        raise LabelledDataError(f"{path} has no labelled examples")
+    return records
+
+
+def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalReport:
+    records = load_labelled(path, task.gold_field)
+    gold = [set(record[task.gold_field]) for record in records]
+    predicted = task.predict(records, settings)
+    extra = task.extra_metrics(gold, predicted) if task.extra_metrics else {}
+    return EvalReport(task.name, len(records), class_scores(gold, predicted, task.labels), extra)
+
+
+def _enrich_without_sentiment(records: list[dict], settings: EvalSettings) -> list[dict]:
+    from models.enrich import Enricher, record_problem
+
+    enricher = Enricher(settings.brands, settings.languages, settings.themes, without=("sentiment",))
+    inputs = [{k: v for k, v in r.items() if k in ("id", "text", "lang", "author", "source", "parent_id")}
+              for r in records]
+    for record in inputs:
+        problem = record_problem(record)
+        if problem:
+            raise LabelledDataError(f"example {record['id']}: {problem}")
+    return list(enricher.enrich(inputs))
+
+
+def _predict_intents(records: list[dict], settings: EvalSettings) -> list[set[str]]:
+    return [set(out["intents"]) for out in _enrich_without_sentiment(records, settings)]
+
+
+def _predict_brands(records: list[dict], settings: EvalSettings) -> list[set[str]]:
+    return [{m["brand"] for m in out["mentions"]} for out in _enrich_without_sentiment(records, settings)]
+
+
+def _exact_match(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:
+    return {"exact_match": _ratio(sum(g == p for g, p in zip(gold, predicted)), len(gold))}
+
+
+def _intent_labels() -> tuple[str, ...]:
+    from models.intents import INTENT_LABELS
+
+    return INTENT_LABELS
+
+
+register_task(EvalTask(
+    name="intent",
+    help="intents per post; gold field 'intents' (list)",
+    gold_field="intents",
+    predict=_predict_intents,
+    labels=_intent_labels(),
+    extra_metrics=_exact_match,
+))
+register_task(EvalTask(
+    name="brands",
+    help="brands named per post; gold field 'brands' (list); needs --brands or --workspace",
+    gold_field="brands",
+    predict=_predict_brands,
+    needs_brands=True,
+    extra_metrics=_exact_match,
+))

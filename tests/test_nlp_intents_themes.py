@@ -1,0 +1,133 @@
+"""Intents (``rete_intents``) and themes (``rete_themes``), each used alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+
+import models.intents  # noqa: F401  (registers rete_intents)
+import models.themes  # noqa: F401  (registers rete_themes)
+from models.intents import PatternFileError
+from models.themes import TaxonomyError
+from models.tokenizer import build_social_tokenizer
+
+
+def blank(lang: str):
+    nlp = spacy.blank(lang)
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def intents():
+    pipelines = {}
+    for lang in ("it", "en"):
+        pipelines[lang] = blank(lang)
+        pipelines[lang].add_pipe("rete_intents")
+
+    def tag(text: str, lang: str, **meta) -> list[str]:
+        nlp = pipelines[lang]
+        doc = nlp.make_doc(text)
+        doc._.meta = meta
+        return nlp(doc)._.intents
+
+    return tag
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("qualcuno sa se il pacco è riciclabile", "it", ["question"]),
+        ("come mai le consegne sono sempre il martedì", "it", ["question"]),
+        ("ma perché avete tolto il formato grande", "it", ["question"]),
+        ("ancora nessuna risposta", "it", ["complaint"]),
+        ("aspetto da 3 giorni", "it", ["complaint"]),
+        ("still waiting 3 hours", "en", ["complaint"]),
+        ("waited for 2 days and nothing", "en", ["complaint"]),
+        ("pasta buonissima, la consiglio", "it", ["praise"]),
+        ("love it, highly recommend", "en", ["praise"]),
+        ("dove posso comprare la versione senza glutine", "it", ["purchase_intent", "question"]),
+        ("I want to buy the new one", "en", ["purchase_intent"]),
+        ("aiuto, non riesco a fare il reso", "it", ["support_request"]),
+        ("please help, I need a refund", "en", ["support_request"]),
+        ("Does it come in blue?", "en", ["question"]),
+        ("Oggi al mare con gli amici", "it", []),
+        ("Reading the news", "en", []),
+    ],
+)
+def test_intents(intents, text, lang, expected):
+    assert intents(text, lang) == expected
+
+
+def test_a_question_mark_inside_a_url_is_not_a_question(intents):
+    assert intents("nuovo articolo https://example.com/p?id=3", "it") == []
+
+
+def test_weak_question_cues_count_only_when_addressed(intents):
+    assert intents("come si conserva la pasta fresca", "it") == []
+    assert intents("@barilla come si conserva la pasta fresca", "it") == ["question"]
+    assert intents("come si conserva la pasta fresca", "it", parent_id="x:1") == ["question"]
+    assert intents("when does the store open", "en") == []
+    assert intents("@tesco when does the store open", "en") == ["question"]
+
+
+def test_negated_praise_is_a_complaint_and_negated_purchase_is_nothing(intents):
+    assert intents("non è il migliore, anzi", "it") == ["complaint"]
+    assert intents("not impressed at all", "en") == ["complaint"]
+    assert intents("not going to buy that", "en") == []
+
+
+def test_bad_pattern_file_names_the_line(tmp_path):
+    path = tmp_path / "it.jsonl"
+    path.write_text('{"label": "question", "phrase": "ok"}\n{"label": "nope", "phrase": "x"}\n')
+    nlp = blank("it")
+    with pytest.raises(PatternFileError, match=r"it.jsonl, line 2: label must be one of"):
+        nlp.add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_text(json.dumps({"label": "question", "pattern": [{"NOPE": 1}]}) + "\n")
+    with pytest.raises(PatternFileError, match="line 1: bad pattern"):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+
+
+def themes_of(text: str, lang: str = "it", extra: dict | None = None) -> list[str]:
+    nlp = blank(lang)
+    nlp.add_pipe("rete_themes", config={"extra": extra or {}})
+    return nlp(text)._.themes
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("La sostenibilità della filiera", "it", ["origin_supply_chain", "sustainability"]),
+        ("confezione in plastica, che spreco", "it", ["packaging_plastic"]),
+        ("Costa 5€ ed è arrivato in ritardo", "it", ["delivery", "price"]),
+        ("senza glutine e senza olio di palma", "it", ["ingredients_health"]),
+        ("il servizio clienti non risponde", "it", ["customer_service"]),
+        ("Plastic free at last #PlasticFree", "en", ["packaging_plastic"]),
+        ("#MadeInItaly", "it", ["origin_supply_chain"]),
+        ("way too expensive and the courier was late", "en", ["delivery", "price"]),
+        ("Oggi al mare", "it", []),
+    ],
+)
+def test_default_themes(text, lang, expected):
+    assert themes_of(text, lang) == expected
+
+
+def test_workspace_themes_add_themes_and_keywords():
+    extra = {"animal_welfare": ["benessere animale", "gabbi*"], "price": ["salasso"]}
+    assert themes_of("uova da galline in gabbia, un salasso", extra=extra) == ["animal_welfare", "price"]
+    assert themes_of("più benessere animale", extra=extra) == ["animal_welfare"]
+
+
+def test_multi_word_wildcard_is_refused():
+    with pytest.raises(TaxonomyError, match="one word"):
+        themes_of("x", extra={"bad": ["impatto ambiental*"]})
+
+
+def test_bad_taxonomy_file_is_named(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("sustainability: [green]\n")
+    nlp = blank("it")
+    with pytest.raises(TaxonomyError, match="t.yaml: 'sustainability' must map language"):
+        nlp.add_pipe("rete_themes", config={"taxonomy": str(path)})

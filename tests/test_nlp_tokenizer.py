@@ -1,0 +1,131 @@
+"""The social tokenizer and language id, each used alone."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from models.language import UNDETERMINED, LanguageIdentifier, normalize_code
+from models.tokenizer import build_social_tokenizer, compact, split_hashtag
+
+
+@pytest.fixture(scope="module", params=["it", "en"])
+def nlp(request):
+    nlp = spacy.blank(request.param)
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    return nlp
+
+
+def texts(nlp, text: str) -> list[str]:
+    return [token.text for token in nlp(text)]
+
+
+def test_hashtags_are_one_flagged_token(nlp):
+    doc = nlp("Pranzo (#MadeInItaly) #pasta_fresca!")
+    tags = [t.text for t in doc if t._.is_hashtag]
+    assert tags == ["#MadeInItaly", "#pasta_fresca"]
+    assert not any(t._.is_hashtag for t in doc if t.text in ("(", ")", "!"))
+
+
+def test_handles_and_urls_stay_whole(nlp):
+    words = texts(nlp, "@barilla.it: guarda https://example.com/a?b=1&c=2. @Mulino_Bianco @rete@mastodon.social.")
+    assert "@barilla.it" in words and "@Mulino_Bianco" in words and "@rete@mastodon.social" in words
+    assert "https://example.com/a?b=1&c=2" in words
+    assert words[1] == ":"
+
+
+@pytest.mark.parametrize(
+    "emoji",
+    ["👍🏽", "👨‍👩‍👧", "🇮🇹", "1️⃣", "❤️", "🏳️‍🌈", "🙏🏻"],
+    ids=["skin-tone", "zwj-family", "flag", "keycap", "variation-selector", "zwj-flag", "folded-hands"],
+)
+def test_emoji_sequences_are_single_tokens(nlp, emoji):
+    assert texts(nlp, f"grazie{emoji}{emoji} ok") == ["grazie", emoji, emoji, "ok"]
+
+
+def test_keycap_hash_is_not_a_hashtag(nlp):
+    (token,) = nlp("#️⃣")
+    assert not token._.is_hashtag
+
+
+def test_italian_elision_before_handles_and_words():
+    nlp = spacy.blank("it")
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    assert texts(nlp, "dell'@barilla e l'azienda nell’#estate") == [
+        "dell'", "@barilla", "e", "l'", "azienda", "nell’", "#estate"
+    ]
+
+
+def test_offsets_cover_the_original_text(nlp):
+    text = "Ciao @x!! 👨‍👩‍👧 #Tag https://a.b/c l'azienda"
+    doc = nlp(text)
+    assert doc.text == text
+    assert all(text[t.idx : t.idx + len(t.text)] == t.text for t in doc)
+
+
+@pytest.mark.parametrize(
+    ("tag", "words"),
+    [
+        ("#MadeInItaly", ("made", "in", "italy")),
+        ("#iPhone15", ("i", "phone", "15")),
+        ("#made_in_italy", ("made", "in", "italy")),
+        ("#NYCMarathon", ("nyc", "marathon")),
+        ("#SostenibilitàAmbientale", ("sostenibilità", "ambientale")),
+        ("#madeinitaly", ("madeinitaly",)),
+    ],
+)
+def test_split_hashtag(tag, words):
+    assert split_hashtag(tag) == words
+
+
+def test_compact_joins_names_the_way_hashtags_write_them():
+    assert compact("Mulino Bianco") == compact("#mulino_bianco") == compact("#MulinoBianco") == "mulinobianco"
+
+
+@pytest.fixture(scope="module")
+def identifier():
+    return LanguageIdentifier(("it", "en", "es", "fr", "de", "pt"))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Qualcuno sa se il nuovo pacco di pasta è riciclabile? @barilla", "it"),
+        ("Il servizio clienti non risponde da tre giorni", "it"),
+        ("Still waiting three hours for my delivery, nobody answers the phone", "en"),
+        ("Hola, el producto es muy bueno pero el envío es caro", "es"),
+        ("Bonjour, je ne suis pas content du produit reçu hier", "fr"),
+        ("Ich bin mit der Lieferung sehr zufrieden, danke schön", "de"),
+    ],
+)
+def test_language_of_ordinary_posts(identifier, text, lang):
+    assert identifier.identify(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "ciao", "😀😀🇮🇹", "https://example.com/x http://y.z", "@barilla #pasta", "ok 👍", "שלום עליכם חברים יקרים"],
+)
+def test_too_little_to_tell_is_und(identifier, text):
+    assert identifier.identify(text) == UNDETERMINED
+
+
+def test_a_language_the_source_gives_is_trusted(identifier):
+    assert identifier.identify("This is clearly English text, but the source says otherwise", "it-IT") == "it"
+    assert identifier.identify("This is clearly English text, no doubt about it", "und") == "en"
+
+
+@pytest.mark.parametrize(("value", "code"), [("en_US", "en"), ("IT", "it"), ("und", None), ("", None), (7, None)])
+def test_normalize_code(value, code):
+    assert normalize_code(value) == code
+
+
+def test_language_id_needs_known_languages():
+    with pytest.raises(ValueError, match="unknown language code"):
+        LanguageIdentifier(("it", "xx"))
+
+
+def test_hashtag_words_extension(nlp):
+    doc = nlp("#PlasticFree ok")
+    assert doc[0]._.hashtag_words == ("plastic", "free")
+    assert doc[1]._.hashtag_words == ()

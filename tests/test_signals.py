@@ -1,0 +1,275 @@
+"""Signals against a real DuckDB file with planted truth (tests/signals_fixture.py)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from datetime import date, timedelta
+
+import pytest
+
+import signals_fixture as planted_data
+from signals.catalog import signals
+from signals.rebuild import HORIZON_DAYS, rebuild_signals
+from signals_fixture import (
+    CASCADE_DAY,
+    COPY_DAY,
+    EMERGING_WEEK,
+    REQUEST_DAY,
+    SPIKE_DAY,
+    at,
+)
+
+SIGNAL_TABLES = sorted({t for s in signals().values() for t in s.tables} | {"signal_post_keys"})
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    planted = planted_data.build(tmp_path_factory.mktemp("signals") / "rete.duckdb")
+    rebuild_signals(planted.warehouse, planted_data.all_days())
+    return planted
+
+
+@pytest.fixture
+def fresh(built, tmp_path):
+    """A copy of the built warehouse of its own, for tests that change data."""
+    shutil.copy(built.path, tmp_path / "rete.duckdb")
+    return planted_data.PlantedWarehouse(tmp_path / "rete.duckdb")
+
+
+def rows(planted, sql, params=()):
+    with planted.warehouse.read() as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def one(planted, sql, params=()):
+    with planted.warehouse.read() as con:
+        cursor = con.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        found = cursor.fetchall()
+    assert len(found) == 1, found
+    return dict(zip(names, found[0]))
+
+
+def snapshot(planted) -> dict[str, list[tuple]]:
+    with planted.warehouse.read() as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in SIGNAL_TABLES}
+
+
+def test_volume_sentiment_and_share_of_voice(built):
+    acme = one(built, "SELECT * FROM v_brand_daily WHERE brand = 'Acme' AND day = ?", [SPIKE_DAY])
+    assert (acme["mentions"], acme["unique_authors"]) == (80, 80)
+    assert (acme["positive"], acme["negative"], acme["neutral"], acme["mixed"]) == (10, 64, 6, 0)
+    assert acme["net_sentiment"] == pytest.approx((10 - 64) / 80)
+    assert acme["negative_share"] == pytest.approx(0.8)
+    assert acme["share_of_voice"] == pytest.approx(80 / 90)
+    rival = one(built, "SELECT * FROM v_brand_daily WHERE brand = 'Rival' AND day = ?", [SPIKE_DAY])
+    assert rival["share_of_voice"] == pytest.approx(10 / 90)
+    assert rival["role"] == "competitor"
+
+
+def test_brand_accounts_are_not_counted_as_mentions(built):
+    # @acme's replies on REQUEST_DAY do not mention the brand; the requests add 3 to Acme, 1 to Rival.
+    counts = dict(rows(built, "SELECT brand, mentions FROM signal_brand_daily WHERE day = ?", [REQUEST_DAY]))
+    assert counts == {"Acme": 23, "Rival": 11}
+
+
+def test_client_local_day_in_rome(built):
+    # 23:30 UTC on 14 March is 00:30 on 15 March in Rome.
+    counts = dict(rows(built, "SELECT day, mentions FROM signal_brand_daily WHERE brand = 'Rival' AND day IN (?, ?)",
+                       [date(2026, 3, 14), date(2026, 3, 15)]))
+    assert counts == {date(2026, 3, 14): 10, date(2026, 3, 15): 11}
+
+
+def test_weekly_totals(built):
+    week = one(built, "SELECT * FROM v_brand_weekly WHERE brand = 'Acme' AND week = ?", [date(2026, 3, 2)])
+    assert week["mentions"] == 20 * 7 + 60
+    assert week["unique_authors"] == 20 + 60
+
+
+def test_spikes_volume_and_negative_share_with_explanation(built):
+    found = rows(built, "SELECT brand, day, metric FROM signal_spikes ORDER BY ALL")
+    assert found == [("Acme", SPIKE_DAY, "negative_share"), ("Acme", SPIKE_DAY, "volume")]
+    volume = one(built, "SELECT * FROM v_spikes WHERE metric = 'volume'")
+    assert volume["baseline_kind"] == "same_weekday_8w"
+    assert (volume["value"], volume["baseline"]) == (80, 20)
+    assert volume["baseline_spread"] == pytest.approx(math.sqrt(20))  # MAD is 0: the Poisson floor
+    assert volume["robust_z"] == pytest.approx(60 / math.sqrt(20))
+    assert volume["top_post_ids"] == ["x:spike59", "x:spike58", "x:spike57"]
+    assert volume["top_post_urls"][0] == "https://x.example/spike59"
+    assert volume["top_terms"][:2] == ["#ritardo", "consegna"]
+    assert volume["explanation"].startswith("80 mentions of Acme against a usual 20")
+    negative = one(built, "SELECT * FROM v_spikes WHERE metric = 'negative_share'")
+    assert negative["value"] == pytest.approx(0.8)
+    assert negative["baseline"] == pytest.approx(0.2)
+    assert negative["robust_z"] == pytest.approx((0.8 - 0.2) / 0.05)
+    assert set(negative["top_authors"]) <= {f"@angry{j}" for j in range(60)} | {f"@fan{i}" for i in range(10, 14)}
+
+
+def test_emerging_theme_by_binomial_test(built):
+    trend = one(built, "SELECT * FROM v_interest_trends WHERE term = 'sostenibilita' AND day = ?",
+                [date(2026, 3, 15)])
+    # window 9..15 March: 6 a day; baseline 9 Feb..8 Mar: the 4 Mondays with 1 post each
+    assert (trend["posts_7d"], trend["baseline_28d"]) == (42, 4)
+    # all interest posts: 30 a day + 3 + 1 requests + @carla + the late-night post; the copies excluded
+    assert (trend["total_7d"], trend["baseline_total_28d"]) == (30 * 7 + 6, 30 * 28 + 60)
+    assert trend["expected_7d"] == pytest.approx(216 * 4.5 / 901)
+    assert trend["emerging"] and trend["p_value"] < 1e-40
+    first = rows(built, "SELECT min(day) FROM v_emerging WHERE term = 'sostenibilita'")[0][0]
+    assert first == EMERGING_WEEK
+    steady = one(built, "SELECT * FROM v_interest_trends WHERE term = 'prodotto' AND day = ?", [date(2026, 3, 15)])
+    assert not steady["emerging"]
+    weekly = one(built, "SELECT * FROM v_interest_weekly WHERE term = 'sostenibilita' AND week = ?", [EMERGING_WEEK])
+    assert weekly["posts_7d"] == 42
+
+
+def test_theme_brand_cooccurrence(built):
+    row = one(built, "SELECT * FROM v_theme_brand_daily WHERE brand = 'Acme' AND theme = 'sostenibilita' AND day = ?",
+              [date(2026, 3, 13)])
+    assert row["posts"] == 6 and row["share_of_brand_posts"] == pytest.approx(6 / 20)
+
+
+def test_relationship_answers_and_response_times(built):
+    times = dict(rows(built, "SELECT post_id, response_minutes FROM v_relationship_requests WHERE brand = 'Acme'"))
+    assert times == {"x:q1": 30.0, "x:q2": 120.0, "x:q3": None}
+    daily = one(built, "SELECT * FROM v_relationship_daily WHERE brand = 'Acme' AND day = ?", [REQUEST_DAY])
+    assert (daily["requests"], daily["questions"], daily["complaints"], daily["answered"]) == (3, 2, 1, 2)
+    assert daily["share_answered"] == pytest.approx(2 / 3)
+    assert daily["median_response_minutes"] == pytest.approx(75.0)
+    assert daily["p90_response_minutes"] == pytest.approx(30 + 0.9 * 90)
+    queue = rows(built, "SELECT post_id, kind, url FROM v_relationship_queue WHERE client = 'acme'")
+    assert queue == [("x:q3", "complaint", "https://x.example/q3")]  # Rival's question is not our queue
+
+
+def test_participation_new_returning_and_depth(built):
+    spike = one(built, "SELECT * FROM v_brand_daily WHERE brand = 'Acme' AND day = ?", [SPIKE_DAY])
+    assert (spike["new_authors"], spike["returning_authors"]) == (60, 20)
+    first = one(built, "SELECT * FROM signal_participation_daily WHERE brand = 'Acme' AND day = ?",
+                [planted_data.START])
+    assert (first["new_authors"], first["returning_authors"]) == (20, 0)
+    cascade = one(built, "SELECT * FROM signal_participation_daily WHERE brand = 'Acme' AND day = ?", [CASCADE_DAY])
+    assert cascade["max_thread_depth"] == 2  # @carla -> @d1 -> @d2
+    assert cascade["engagement"] == 40  # only @carla's post has likes that day
+
+
+def test_cascade_carriers(built):
+    carriers = rows(built, "SELECT author, cascade_reach, direct_responders, rank FROM v_network_carriers "
+                           "WHERE week = ? ORDER BY rank LIMIT 2", [date(2026, 3, 9)])
+    assert carriers == [("@carla", 4, 3, 1), ("@d1", 2, 2, 2)]
+    edges = rows(built, "SELECT source, target, kind FROM v_network_edges WHERE week = ? AND target = '@carla' "
+                        "ORDER BY ALL", [date(2026, 3, 9)])
+    assert edges == [("@d1", "@carla", "reply"), ("@d3", "@carla", "quote"), ("@d4", "@carla", "repost")]
+
+
+def test_bridge_between_communities(built):
+    bridges = rows(built, "SELECT author, communities_touched, rank FROM v_network_bridges WHERE week = ? "
+                          "ORDER BY rank LIMIT 1", [date(2026, 1, 19)])
+    assert bridges == [("@bridge", 2, 1)]
+
+
+def test_copy_paste_campaign_is_flagged_and_kept_out_of_interest(built):
+    cluster = one(built, "SELECT * FROM v_coordinated_clusters")
+    assert (cluster["posts"], cluster["authors"], cluster["sample_post_id"]) == (4, 4, "x:copy0")
+    day = one(built, "SELECT mentions, coordinated_mentions FROM signal_brand_daily WHERE brand = 'Acme' AND day = ?",
+              [COPY_DAY])
+    assert day == {"mentions": 24, "coordinated_mentions": 4}
+    assert rows(built, "SELECT term FROM signal_terms_daily WHERE term IN ('#boicottaacme', 'boicottaggio')") == []
+
+
+def test_rerun_changes_nothing(fresh):
+    before = snapshot(fresh)
+    rebuild_signals(fresh.warehouse, planted_data.all_days(), refresh_search=False)
+    assert snapshot(fresh) == before
+
+
+def changed_keys(before, after, table, key_columns):
+    """The key tuples of rows that differ between two snapshots of a table."""
+    return {row[:key_columns] for row in set(before[table]) ^ set(after[table])}
+
+
+def test_late_post_recomputes_its_day_and_documented_dependents_only(fresh):
+    late_day = date(2026, 2, 10)
+    before = snapshot(fresh)
+    fresh.post("x:late", "@ritardatario", at(late_day, 10), "Acme scoperta tardi", brand="Acme",
+               sentiment="positive", themes=("prodotto",))
+    fresh.write(pending={late_day})
+    summary = rebuild_signals(fresh.warehouse, refresh_search=False)  # pending days only
+    assert summary.utc_days == [late_day]
+    after = snapshot(fresh)
+    assert changed_keys(before, after, "signal_brand_daily", 4) == {
+        ("acme", "Acme", "own", late_day), ("acme", "Rival", "competitor", late_day)}  # share of voice moves
+    participation = {k[2] for k in changed_keys(before, after, "signal_participation_daily", 3)}
+    # the new author makes day D change; the days after are recomputed and stay the same
+    assert participation == {late_day}
+    trends = {k[1] for k in changed_keys(before, after, "signal_interest_trends", 4)}
+    assert trends and min(trends) == late_day and max(trends) <= late_day + timedelta(days=34)
+    assert changed_keys(before, after, "signal_brand_weekly", 4) == {
+        ("acme", "Acme", "own", date(2026, 2, 9)), ("acme", "Rival", "competitor", date(2026, 2, 9))}
+    assert rows(fresh, "SELECT count(*) FROM pending_signal_days") == [(0,)]
+    assert rows(fresh, "SELECT mentions FROM signal_brand_daily WHERE brand = 'Acme' AND day = ?", [late_day]) == [(21,)]
+
+
+def test_late_answer_updates_the_request_day(fresh):
+    answer_day = REQUEST_DAY + timedelta(days=2)
+    fresh.post("x:q3r", "@acme", at(answer_day, 9), "Ci scusiamo Leo, ti rimborsiamo", parent="x:q3", thread="x:q3")
+    fresh.write(pending={answer_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    daily = one(fresh, "SELECT answered, share_answered FROM signal_relationship_daily WHERE brand = 'Acme' AND day = ?",
+                [REQUEST_DAY])
+    assert daily == {"answered": 3, "share_answered": 1.0}
+    assert rows(fresh, "SELECT response_minutes FROM signal_relationship_requests WHERE post_id = 'x:q3'") == [
+        (38 * 60.0,)]
+    assert rows(fresh, "SELECT * FROM v_relationship_queue") == []
+
+
+def test_late_copy_flags_older_posts(fresh):
+    # Two accounts post the same text; a third repeats it days later: only then is it a campaign,
+    # and the first day's counts change although only the later day was pending.
+    text = "Acme regala buoni sconto a tutti quelli che condividono questo messaggio oggi"
+    first, later = date(2026, 2, 24), date(2026, 2, 27)
+    for n in range(2):
+        fresh.post(f"x:chain{n}", f"@chain{n}", at(first, 14, n), text, brand="Acme")
+    fresh.write(pending={first})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    count = "SELECT coordinated_mentions FROM signal_brand_daily WHERE brand = 'Acme' AND day = ?"
+    assert rows(fresh, count, [first]) == [(0,)]
+    fresh.post("x:chain2", "@chain2", at(later, 9), f"{text}!!! https://t.example/x", brand="Acme")
+    fresh.write(pending={later})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, count, [first]) == [(2,)]
+    assert rows(fresh, count, [later]) == [(1,)]
+    assert rows(fresh, "SELECT posts, authors FROM signal_coordinated_clusters ORDER BY posts") == [(3, 3), (4, 4)]
+
+
+def test_backfill_recomputes_exactly_the_given_days(fresh):
+    kept, redone = date(2026, 2, 3), date(2026, 2, 20)
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE signal_brand_daily SET mentions = 999 WHERE day IN (?, ?)", [kept, redone])
+    rebuild_signals(fresh.warehouse, {redone}, refresh_search=False)
+    by_day = dict(rows(fresh, "SELECT day, mentions FROM signal_brand_daily WHERE brand = 'Acme' AND day IN (?, ?)",
+                       [kept, redone]))
+    assert by_day == {kept: 999, redone: 20}
+
+
+def test_failed_rebuild_keeps_pending_days_and_signals(fresh):
+    day = date(2026, 2, 11)
+    before = snapshot(fresh)
+    fresh.write(pending={day})
+    with fresh.warehouse.write() as con:  # a client whose zone DuckDB cannot resolve fails mid-rebuild
+        con.execute("INSERT INTO clients VALUES ('broken', 'Broken', 'it', 'Mars/Olympus')")
+    with pytest.raises(Exception, match="Mars/Olympus"):
+        rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, "SELECT day FROM pending_signal_days") == [(day,)]
+    assert snapshot(fresh) == before
+
+
+def test_history_horizon_covers_every_lookback():
+    # spikes look back 8 weeks; interest 35 days; participation 28 days
+    assert HORIZON_DAYS >= 56
+
+
+def test_every_signal_documents_meaning_grain_and_columns():
+    for signal in signals().values():
+        for section in ("Meaning", "Grain", "Columns", "Late data"):
+            assert signal.sections.get(section), f"{signal.name}: no {section}"
+        assert signal.columns(), signal.name
