@@ -1,4 +1,5 @@
-"""rete_daily: fetch every source, load, enrich what is new, rebuild the affected days' signals.
+"""rete_daily: fetch every source, load, enrich what is new, rebuild the affected days' signals,
+e-mail spike alerts.
 
 Only wiring lives here; every step is a function of rete.pipeline. The workspace is the folder named
 by $RETE_WORKSPACE (the bundled demo when unset). Fetches run in parallel as mapped tasks and never
@@ -57,7 +58,11 @@ def rete_daily():
     def signals() -> dict:
         return _stages().rebuild_signals(_workspace())
 
-    fetch.expand(order=plan()) >> load() >> enrich() >> signals()
+    @task
+    def alerts() -> dict:
+        return _stages().send_alerts(_workspace())
+
+    fetch.expand(order=plan()) >> load() >> enrich() >> signals() >> alerts()
 
 
 rete_daily()

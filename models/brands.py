@@ -7,13 +7,13 @@ camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for 
 ``doc.spans["rete_mentions"]``, one span per mention, ``span.label_`` = brand name, offsets into the text.
 
 Rules (also in models/README.md):
-- A brand's mentions are where its aliases, handles or hashtags occur; a brand without aliases has its
-  name as its alias. With a ``query``, alias and hashtag mentions count only when the query matches the
+- A brand's mentions are where its name, aliases, handles or hashtags occur (the name is always an alias). With a ``query``, alias and hashtag mentions count only when the query matches the
   post (the brand's own @handles are unambiguous and always count); if the query matches but no
   alias/handle/hashtag occurs, the mentions are where the query's positive terms occur.
-- Exclusions: an exclude phrase that overlaps a mention ("apple pie" over "apple") removes the mentions it
-  overlaps; an exclude phrase found elsewhere in the post ("calcio" for a brand called "Rete") removes all
-  of that brand's mentions in the post.
+- Exclusions: an exclude phrase sharing a word with one of the brand's names ("apple pie" for "Apple",
+  "per esempio" for "Pastificio Esempio") removes the mentions it overlaps; an exclude phrase sharing no
+  word with them is context ("calcio" for a brand called "Rete"): found anywhere in the post, it removes
+  all of that brand's mentions in the post.
 - Overlapping mentions of different brands keep the longest ("Rete Ferroviaria" over "Rete").
 """
 
@@ -45,7 +45,8 @@ class _CompiledBrand:
     handle_keys: frozenset[str]
     query: Node | None
     positive_keys: tuple[str, ...]
-    exclude_keys: frozenset[str]
+    covering_exclude_keys: frozenset[str]  # share a word with a name: remove the mentions they overlap
+    context_exclude_keys: frozenset[str]  # share none: remove the brand from the post
 
 
 def _text_term(text: str) -> Term:
@@ -75,29 +76,33 @@ class BrandMatcher:
         self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
-        self._excludes_by_key: dict[str, list[int]] = defaultdict(list)
         self._tag_cache: dict[int, tuple[str, ...]] = {}  # ORTH hash -> keys; tokens repeat across posts
         texts: dict[str, str] = {}  # key -> text given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
+            names = list(dict.fromkeys([entry.name, *entry.aliases]))
             name_terms = (
-                [_text_term(alias) for alias in entry.aliases or [entry.name]]
+                [_text_term(alias) for alias in names]
                 + [Term("handle", handle.lower()) for handle in entry.handles]
                 + [Term("hashtag", tag.lower()) for tag in entry.hashtags]
             )
             query_terms = terms(query) if query else []
             for term in name_terms + query_terms:
                 self._add_term(nlp, term, texts)
-            exclude_keys = frozenset(f"exclude:{' '.join(p.split()).lower()}" for p in entry.exclude)
-            for key in exclude_keys:
-                texts[key] = key.removeprefix("exclude:")
+            name_words = {w for alias in names for w in _words(nlp, alias)}
+            covering, context = set(), set()
+            for phrase in entry.exclude:
+                text = " ".join(phrase.split()).lower()
+                texts[f"exclude:{text}"] = text
+                (covering if name_words & set(_words(nlp, text)) else context).add(f"exclude:{text}")
             compiled = _CompiledBrand(
                 name=entry.name,
                 name_keys=frozenset(t.key for t in name_terms),
                 handle_keys=frozenset(t.key for t in name_terms if t.kind == "handle"),
                 query=query,
                 positive_keys=tuple(t.key for t in positive_terms(query)) if query else (),
-                exclude_keys=exclude_keys,
+                covering_exclude_keys=frozenset(covering),
+                context_exclude_keys=frozenset(context),
             )
             index = len(self.brands)
             self.brands.append(compiled)
@@ -119,7 +124,7 @@ class BrandMatcher:
         if joined:
             self._by_compact[joined].add(key)
         if term.kind != "hashtag":
-            words = tuple(t.lower_ for t in nlp.make_doc(term.value) if any(c.isalnum() for c in t.text))
+            words = _words(nlp, term.value)
             if words:
                 self._by_first_word[words[0]].add((words, key))
 
@@ -130,13 +135,15 @@ class BrandMatcher:
         context = None
         for index in candidates:
             brand = self.brands[index]
+            if any(key in occurrences for key in brand.context_exclude_keys):
+                continue
             if brand.query is not None and context is None:
                 context = post_context(doc)
             if brand.query is None or evaluate(brand.query, occurrences, context):
                 ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
             else:
                 ranges = _union(occurrences, brand.handle_keys)
-            ranges = _apply_exclusions(ranges, _union(occurrences, brand.exclude_keys))
+            ranges = _without_overlaps(ranges, _union(occurrences, brand.covering_exclude_keys))
             spans.extend(Span(doc, start, end, label=brand.name) for start, end in ranges)
         if len(spans) > 1:
             spans = sorted(filter_spans(spans), key=lambda span: span.start)
@@ -179,14 +186,12 @@ def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:
     return sorted({r for key in keys for r in occurrences.get(key, ())})
 
 
-def _apply_exclusions(mentions: Ranges, exclusions: Ranges) -> Ranges:
-    def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        return a[0] < b[1] and b[0] < a[1]
+def _without_overlaps(mentions: Ranges, exclusions: Ranges) -> Ranges:
+    return [m for m in mentions if not any(m[0] < e[1] and e[0] < m[1] for e in exclusions)]
 
-    for excluded in exclusions:
-        if not any(overlaps(excluded, mention) for mention in mentions):
-            return []  # context that says the post is not about the brand
-    return [m for m in mentions if not any(overlaps(m, excluded) for excluded in exclusions)]
+
+def _words(nlp: Language, text: str) -> tuple[str, ...]:
+    return tuple(t.lower_ for t in nlp.make_doc(text) if any(c.isalnum() for c in t.text))
 
 
 @Language.factory("rete_brands", default_config={"brands": []})

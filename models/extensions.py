@@ -24,7 +24,6 @@ Components assign new values (``doc._.intents = [...]``); never mutate a default
 
 from __future__ import annotations
 
-from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc, Span, Token
 
 MENTIONS_KEY = "rete_mentions"
@@ -61,11 +60,11 @@ _TOKEN_IDS_KEY = ("rete", "token_ids")
 
 def token_ids(doc: Doc) -> tuple[list[int], list[int]]:
     """The ORTH and LOWER hashes of the doc's tokens, computed once per doc and shared by the components
-    (``doc.to_array`` is cheap once, not four times per post). Valid because no component retokenizes."""
+    instead of once per component. Valid because no component retokenizes."""
     cached = doc.user_data.get(_TOKEN_IDS_KEY)
     if cached is None or len(cached[0]) != len(doc):
-        array = doc.to_array([ORTH, LOWER])
-        cached = doc.user_data[_TOKEN_IDS_KEY] = (array[:, 0].tolist(), array[:, 1].tolist())
+        tokens = list(doc)  # measured faster than doc.to_array for post-sized docs
+        cached = doc.user_data[_TOKEN_IDS_KEY] = ([t.orth for t in tokens], [t.lower for t in tokens])
     return cached
 
 

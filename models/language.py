@@ -27,9 +27,9 @@ MIN_LETTERS = 12
 # Language id reads at most this much: the opening of a 100,000-character post is enough.
 MAX_CHARS = 1000
 
-_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# One pass: URLs, handles and hashtags match the first branch (and are dropped), words the group.
+_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’][^\W\d_]+)?)")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 
 # Function words that are frequent in one language and rare in the others listed. Words shared with a
 # neighbour ("non" fr, "con" es, "il" fr, "me" en) are left out on purpose.
@@ -81,7 +81,7 @@ class LanguageIdentifier:
         code = normalize_code(declared)
         if code is not None:
             return code
-        words = _WORDS.findall(_NOT_WORDS.sub(" ", text[:MAX_CHARS]))
+        words = [word for word in _WORDS.findall(text[:MAX_CHARS].lower()) if word]
         letters = sum(map(len, words))
         if letters < MIN_LETTERS or len(words) < 2:
             return UNDETERMINED
@@ -97,8 +97,9 @@ class LanguageIdentifier:
         return [self.identify(text) for text in texts]
 
     def _by_function_words(self, words: list[str]) -> str | None:
-        lowered = {w.lower() for w in words}
-        hits = {code: len(lowered & vocabulary) for code, vocabulary in self._function_words.items()}
+        """``words`` are lowercased."""
+        present = set(words)
+        hits = {code: len(present & vocabulary) for code, vocabulary in self._function_words.items()}
         winners = [code for code, count in hits.items() if count >= 2]
         if len(winners) == 1 and sum(hits.values()) == hits[winners[0]]:
             return winners[0]

@@ -93,10 +93,6 @@ _LEADING_GROUP = re.compile(r"\(([^()]*)\)")
 _LITERAL_RUN = re.compile(r"[^\s\\()\[\]?*+|]+")
 
 
-def cue_key(token: str) -> str:
-    return token[:KEY_LENGTH]
-
-
 class CuePatterns:
     """Regular expressions that each start at a word, indexed by that word's first letters.
 
@@ -132,15 +128,20 @@ class CuePatterns:
             exact = after == "" or after[0] in " )" or after.startswith("\\b")
             if len(word) < KEY_LENGTH and not exact:
                 raise ValueError(f"{path}: cue pattern {pattern!r}: a word stem needs {KEY_LENGTH} letters")
-            keys.add(cue_key(word))
+            keys.add(word[:KEY_LENGTH])
         return keys
 
-    def count(self, text: str, tokens: list[str], starts: list[int]) -> int:
-        """Matches in ``text`` (the tokens joined by spaces, ``starts`` their offsets) of any pattern."""
+    def starts_at(self, word: str) -> bool:
+        """Whether some pattern may start at this (normalised) word."""
+        return word[:KEY_LENGTH] in self.by_key
+
+    def count(self, text: str, starts: list[int]) -> int:
+        """Offsets among ``starts`` (word starts in ``text``, words joined by single spaces) where a pattern
+        matches."""
         found = 0
         by_key = self.by_key
-        for token, start in zip(tokens, starts):
-            candidates = by_key.get(token[:KEY_LENGTH])
+        for start in starts:
+            candidates = by_key.get(text[start:start + KEY_LENGTH].split(" ", 1)[0])
             if candidates:
                 found += any(p.match(text, start) for p in candidates)
         return found

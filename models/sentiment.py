@@ -4,8 +4,9 @@ The model (one per language, trained by ``models/train.py``) is a multinomial lo
 - hashed word unigrams (marked ``NEG_`` inside a negation's scope), bigrams, and 5-letter word prefixes
   (Italian inflections share a weight; cheaper than character n-grams, which cost ~100 us a post),
 - a small dense block from the lexicons (``models/lexicon.py``): positive and negative valence sums after
-  negation, intensifiers and contrast (what follows "but"/"ma" weighs more), emoji valence, complaint cues,
-  irony markers, question/exclamation marks, elongations and shouting.
+  negation, intensifiers and contrast (what follows "but"/"ma" weighs more; complaint cues such as "still
+  waiting" or "nessuna risposta" count as negative words), emoji valence, irony markers, question and
+  exclamation marks, elongations and shouting.
 
 Scores are ``P(positive) - P(negative)`` in [-1, 1]; the label is the most probable class (Italian has a
 ``mixed`` class from SENTIPOLC; English is trained on three). Everything is vectorised per batch:
@@ -18,9 +19,11 @@ another brand is named. A post naming one brand gives that brand the post's sent
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,22 +33,28 @@ import spacy
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from spacy.language import Language
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 from models.extensions import MENTIONS_KEY, register_extensions
 from models.lexicon import Cues, load_cues
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 N_WORD_FEATURES = 2**20
 # Sentiment of a very long text is read from its start: keeps the cost of a 100,000-character post bounded.
-MAX_CHARS = 2000
+MAX_CHARS = 2000  # plain texts
+MAX_TOKENS = 500  # docs (about 2000 characters of social text)
 NEGATION_SCOPE = 3  # words after a negator whose polarity flips
 NEGATION_FLIP = -0.74  # VADER's scalar: "not good" is less negative than "bad"
 INTENSIFIER_BOOST = 1.3
 DIMINISHER_DAMP = 0.7
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but"
-COMPLAINT_VALENCE = 2.0  # a complaint cue weighs like a clearly negative word ("bad" is -2.5 in VADER)
+# A complaint cue counts as a negative lexicon word as strong as "bad" (-2.5 in VADER). It is not a feature
+# of its own: neither training corpus holds customer complaints, so a weight learned there for the cues is
+# meaningless (it came out with the wrong sign); through the lexicon features it inherits the weight the
+# model learned for negative words.
+COMPLAINT_VALENCE = 2.5
 LABELS = ("positive", "negative", "neutral", "mixed")
 HEADS = ("positive", "negative")
 LABEL_OF_HEADS = {(True, False): "positive", (False, True): "negative", (True, True): "mixed", (False, False): "neutral"}
@@ -62,7 +71,6 @@ DENSE_FEATURES = (
     "lexicon_compound",
     "after_contrast_compound",
     "emoji_valence",
-    "complaint_cues",
     "irony_cues",
     "negations",
     "intensifiers",
@@ -95,104 +103,162 @@ def _tokenizer(lang: str):
     return spacy.blank(lang).tokenizer
 
 
+# What a normalised word is, computed once per distinct word (see Featurizer._describe).
+BREAK, EXCLAMATION, QUESTION, NEGATOR, INTENSIFIER, DIMINISHER, CONTRAST, EMOJI, CUE = (1 << i for i in range(9))
+# Per raw token: casing and elongation flags.
+ELONGATED, ALPHABETIC, SHOUTED = 1, 2, 4
+CACHE_LIMIT = 200_000  # distinct tokens remembered per language; social text repeats its words a lot
+
+
 class Featurizer:
     """Turns posts of one language into the model's sparse feature matrix (hashed terms + dense block).
 
     Features are computed from spaCy tokens, so the component reuses the tokens the pipeline already made;
-    plain texts go through ``spacy.blank(lang)``'s tokenizer, also at training time.
+    plain texts go through ``spacy.blank(lang)``'s tokenizer, also at training time. Everything that depends
+    on a token alone (normal form, lexicon valence, cue roles) is computed once and cached: the per-post
+    loop then costs a dictionary lookup and a few bit tests per token.
     """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.cues: Cues = load_cues(lang)
-        self._hasher = FeatureHasher(N_WORD_FEATURES, input_type="string", alternate_sign=False)
+        self._hasher = FeatureHasher(N_WORD_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)
+        self._normal_forms: dict[str | int, tuple[str, int]] = {}
+        self._descriptions: dict[str, tuple[float | None, int, str | None]] = {}
 
     @property
     def n_features(self) -> int:
         return N_WORD_FEATURES + len(DENSE_FEATURES)
 
-    def normalise(self, tokens: Iterable[str]) -> Words:
+    def _normal_form(self, token: str) -> tuple[str, int]:
         """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
-        apostrophes cut; whitespace tokens become "" (a line break becomes "." and ends a clause)."""
-        valence = self.cues.valence
-        out = Words([])
-        words = out.words
-        for token in tokens:
-            low = token.lower()
-            if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
-                low = low[1:]
-            first = low[:1]
-            if first.isalpha():
-                if low.startswith(("http", "www.")):
-                    low = "url"
-                elif "@" in low:  # "dell'@brand"
-                    low = "@user"
-                else:
-                    if "'" in low or "’" in low:
-                        low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
-                    if len(low) > 3 and low[-1] == low[-2] == low[-3]:
-                        # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
-                        low = low.rstrip(low[-1]) + low[-1]
-                        out.elongations += 1
-                    if len(token) > 1:
-                        out.alphabetic += 1
-                        out.shouted += token.isupper()
-            elif first == "@":
-                low = "@user"
-            elif first == "#":
-                low = low[1:]
-            elif first.isdigit():
-                low = "0"
-            elif first.isspace() or not first:
-                low = "." if "\n" in low else ""
-            elif len(low) > 1 and low not in valence and ord(first) > 0x2000:
-                low = first  # an emoji sequence (skin tone, ZWJ) scores as its first pictograph
-            words.append(low)
-        return out
+        apostrophes cut; whitespace becomes "" (a line break "." and ends a clause)."""
+        low = token.lower()
+        flags = 0
+        if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
+            low = low[1:]
+        first = low[:1]
+        if first.isalpha():
+            if low.startswith(("http", "www.")):
+                return "url", 0
+            if "@" in low:  # "dell'@brand"
+                return "@user", 0
+            if "'" in low or "’" in low:
+                low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
+            if len(low) > 3 and low[-1] == low[-2] == low[-3]:
+                # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
+                low = low.rstrip(low[-1]) + low[-1]
+                flags |= ELONGATED
+            if len(token) > 1:
+                flags |= ALPHABETIC | (SHOUTED if token.isupper() else 0)
+            return low, flags
+        if first == "@":
+            return "@user", 0
+        if first == "#":
+            return low[1:], 0
+        if first.isdigit():
+            return "0", 0
+        if first.isspace() or not first:
+            return ("." if "\n" in low else ""), 0
+        if len(low) > 1 and low not in self.cues.valence and ord(first) > 0x2000:
+            return first, 0  # an emoji sequence (skin tone, ZWJ) scores as its first pictograph
+        return low, 0
+
+    def _describe(self, word: str) -> tuple[float | None, int, str | None]:
+        """(lexicon valence, role bits, prefix term) of a normalised word."""
+        cues = self.cues
+        value = cues.valence.get(word)
+        code = 0
+        if value is None and word[0] in _SCOPE_BREAK_START:
+            code = BREAK | (EXCLAMATION if word[0] == "!" else 0) | (QUESTION if word[0] == "?" else 0)
+        if word in cues.negators:
+            code |= NEGATOR
+        elif word in cues.intensifiers:
+            code |= INTENSIFIER
+        elif word in cues.diminishers:
+            code |= DIMINISHER
+        if word in cues.contrast:
+            code |= CONTRAST
+        if value is not None and not word[0].isalpha():
+            code |= EMOJI
+        if cues.complaint.starts_at(word) or cues.irony.starts_at(word):
+            code |= CUE
+        stem = "S:" + word[:STEM_LENGTH] if len(word) > STEM_LENGTH and word.isalpha() else None
+        return value, code, stem
+
+    def normalise(self, tokens: Iterable[str]) -> Words:
+        """One normalised word per token text (see :meth:`_normal_form`), with elongation and casing counts."""
+        return self._normalise(tokens, str)
+
+    def normalise_doc(self, doc: Doc) -> Words:
+        """The same for a spaCy doc, read from its token ids: no Token objects are made, which is most of
+        the cost of reading a doc in Python. A very long doc is read from its first MAX_TOKENS tokens."""
+        return self._normalise(doc.to_array(ORTH)[:MAX_TOKENS].tolist(), doc.vocab.strings.__getitem__)
+
+    def _normalise(self, keys: Iterable, text_of: Callable) -> Words:
+        # Keys are token texts or their spaCy ids (ints): one cache serves both.
+        cache = self._normal_forms
+        words: list[str] = []
+        elongations = shouted = alphabetic = 0
+        for key in keys:
+            entry = cache.get(key)
+            if entry is None:
+                entry = self._normal_form(text_of(key))
+                if len(cache) < CACHE_LIMIT:
+                    cache[key] = entry
+            words.append(entry[0])
+            flags = entry[1]
+            if flags:
+                elongations += flags & ELONGATED
+                alphabetic += (flags & ALPHABETIC) >> 1
+                shouted += (flags & SHOUTED) >> 2
+        return Words(words, elongations, shouted, alphabetic)
 
     def words(self, text: str) -> Words:
         return self.normalise(t.text for t in _tokenizer(self.lang)(text[:MAX_CHARS]))
 
     def features(self, post: Words) -> tuple[list[str], list[float]]:
         """Hashed-term strings and the dense lexicon/cue block of one post."""
-        cues = self.cues
-        valence, negators, intensifiers, diminishers, contrast = (
-            cues.valence, cues.negators, cues.intensifiers, cues.diminishers, cues.contrast,
-        )
+        descriptions = self._descriptions
         terms: list[str] = []
-        kept: list[str] = []  # every non-empty word, for the cue patterns
         content: list[str] = []  # words and !/?, for bigrams
-        starts: list[int] = []
+        cue_starts: list[int] = []  # offsets in the space-joined words where a cue may start
+        kept: list[str] = []  # every non-empty word, for the cue patterns
         offset = 0
         positive = negative = before = after = emoji = 0.0
         negations = boosts = hits = 0
         scope = 0
         scale = 1.0
-        contrast_seen = question = exclamation = False
+        seen = 0  # role bits seen in the post
         for word in post.words:
             if not word:
                 continue
+            description = descriptions.get(word)
+            if description is None:
+                description = self._describe(word)
+                if len(descriptions) < CACHE_LIMIT:
+                    descriptions[word] = description
+            value, code, stem = description
             kept.append(word)
-            starts.append(offset)
+            if code & CUE:
+                cue_starts.append(offset)
             offset += len(word) + 1
-            value = valence.get(word)
-            if value is None and word[0] in _SCOPE_BREAK_START:
+            seen |= code
+            if code & BREAK:
                 scope = 0
-                if word[0] == "!" or word[0] == "?":
-                    exclamation = exclamation or word[0] == "!"
-                    question = question or word[0] == "?"
+                if code & (EXCLAMATION | QUESTION):
                     terms.append(word[0])
                     content.append(word[0])
                 continue
             content.append(word)
-            if word in contrast:
-                contrast_seen, scope, before, after = True, 0, before + after, 0.0
+            if code & CONTRAST:
+                scope, before, after = 0, before + after, 0.0
             if value is not None:
                 hits += 1
                 value *= scale
                 if scope:
                     value *= NEGATION_FLIP
-                if not word[0].isalpha():  # emoji and emoticons
+                if code & EMOJI:
                     emoji += value
                 if value > 0:
                     positive += value
@@ -204,21 +270,23 @@ class Featurizer:
                 scope -= 1
             else:
                 terms.append(word)
-            if len(word) > STEM_LENGTH:
-                terms.append("S:" + word[:STEM_LENGTH])
+            if stem:
+                terms.append(stem)
             scale = 1.0
-            if word in negators:
+            if code & NEGATOR:
                 scope, negations = NEGATION_SCOPE, negations + 1
-            elif word in intensifiers:
+            elif code & INTENSIFIER:
                 scale, boosts = INTENSIFIER_BOOST, boosts + 1
-            elif word in diminishers:
+            elif code & DIMINISHER:
                 scale = DIMINISHER_DAMP
         terms.extend([a + " " + b for a, b in zip(content, content[1:])])
 
-        joined = " ".join(kept)
-        complaints = cues.complaint.count(joined, kept, starts)
-        ironies = cues.irony.count(joined, kept, starts)
-        # Complaint cues count as negative valence: a complaint reads negative even without sentiment words.
+        complaints = ironies = 0
+        if cue_starts:
+            joined = " ".join(kept)
+            complaints = self.cues.complaint.count(joined, cue_starts)
+            ironies = self.cues.irony.count(joined, cue_starts)
+        contrast_seen = bool(seen & CONTRAST)
         negative += COMPLAINT_VALENCE * complaints
         weighted = (BEFORE_CONTRAST * before + AFTER_CONTRAST * after) if contrast_seen else after
         weighted -= COMPLAINT_VALENCE * complaints
@@ -228,14 +296,13 @@ class Featurizer:
             _compound(weighted),
             _compound(after) if contrast_seen else 0.0,
             math.tanh(emoji / 3.0),
-            math.log1p(complaints),
             math.log1p(ironies),
             math.log1p(negations),
             math.log1p(boosts),
             1.0 if contrast_seen else 0.0,
             1.0 if hits == 0 and complaints == 0 else 0.0,
-            1.0 if question else 0.0,
-            1.0 if exclamation else 0.0,
+            1.0 if seen & QUESTION else 0.0,
+            1.0 if seen & EXCLAMATION else 0.0,
             1.0 if post.elongations else 0.0,
             1.0 if post.alphabetic >= 3 and post.shouted > SHOUTING_SHARE * post.alphabetic else 0.0,
         ]
@@ -244,7 +311,7 @@ class Featurizer:
     def transform_words(self, posts: Sequence[Words]) -> sparse.csr_matrix:
         extracted = [self.features(post) for post in posts]
         hashed = self._hasher.transform(terms for terms, _ in extracted)
-        dense = np.asarray([d for _, d in extracted], dtype=np.float64).reshape(len(posts), len(DENSE_FEATURES))
+        dense = np.asarray([d for _, d in extracted], dtype=np.float32).reshape(len(posts), len(DENSE_FEATURES))
         return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -275,14 +342,20 @@ class SentimentModel:
     # -- persistence: plain arrays in an .npz (no pickle), the non-zero rows of the hashed coefficients only
     def save(self, path: Path) -> Path:
         rows = np.flatnonzero(np.any(self.coef != 0, axis=1)).astype(np.int32)
+        meta = json.dumps({**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION}, sort_keys=True)
+        arrays = {
+            "rows": rows,
+            "weights": self.coef[rows].astype(np.float16),
+            "intercept": self.intercept,
+            "meta": np.array(meta),
+        }
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path,
-            rows=rows,
-            weights=self.coef[rows].astype(np.float16),
-            intercept=self.intercept,
-            meta=np.array(json.dumps({**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION}, sort_keys=True)),
-        )
+        # np.savez stamps the current time into the zip: a fixed stamp makes retraining byte-reproducible.
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.save(buffer, array, allow_pickle=False)
+                archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue(), zipfile.ZIP_DEFLATED)
         return path
 
     @classmethod
@@ -419,9 +492,7 @@ class SentimentComponent:
         for index, doc in enumerate(docs):
             lang = doc._.lang if doc._.lang in self.models else self.fallback
             featurizer = self.models[lang].featurizer
-            # Long posts are read from their start (see MAX_CHARS), like plain texts.
-            tokens = doc if len(doc.text) <= MAX_CHARS else doc.char_span(0, MAX_CHARS, alignment_mode="contract") or doc[:0]
-            post = featurizer.normalise([t.text for t in tokens])
+            post = featurizer.normalise_doc(doc)
             requests[lang].append((post, index, None))
             spans = doc.spans[MENTIONS_KEY] if MENTIONS_KEY in doc.spans else ()
             mentions = [(span.label_, span.start) for span in spans]
@@ -450,3 +521,39 @@ def make_sentiment(nlp: Language, name: str, lang: str, model_paths: dict[str, s
     """``lang``: "it", "en" or "auto" (follow ``doc._.lang``); ``model_paths``: language -> .npz, default
     ``models/artifacts/sentiment-<lang>.npz``."""
     return SentimentComponent(nlp, name, lang, model_paths, batch_size)
+
+
+# --- `rete eval --task sentiment` ---------------------------------------------------------------------------
+
+
+def _predict_for_eval(records: list[dict], settings) -> list[set[str]]:
+    """Post-level labels; a record's ``lang`` is trusted, otherwise language id decides (unknown -> the
+    workspace's first language with a model)."""
+    from models.language import COMMON_LANGUAGES, language_identifier
+
+    languages = [lang for lang in settings.languages if lang in SEGMENT_CONTRAST] or ["it"]
+    identifier = language_identifier(tuple(dict.fromkeys([*languages, *COMMON_LANGUAGES])))
+    by_lang: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        lang = identifier.identify(record["text"], record.get("lang"))
+        by_lang.setdefault(lang if lang in languages else languages[0], []).append(index)
+    predicted: list[set[str]] = [set() for _ in records]
+    for lang, indexes in by_lang.items():
+        model = SentimentModel.load(default_artifact(lang))
+        for index, result in zip(indexes, model.predict_texts([records[i]["text"] for i in indexes])):
+            predicted[index] = {result["label"]}
+    return predicted
+
+
+def _register_eval_task() -> None:
+    from models.evaluation import EvalTask, register_task
+
+    register_task(EvalTask(
+        name="sentiment",
+        help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
+        gold_field="label",
+        predict=_predict_for_eval,
+    ))
+
+
+_register_eval_task()

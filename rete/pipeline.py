@@ -232,7 +232,19 @@ def rebuild_signals(workspace: Workspace) -> dict[str, Any]:
     """Recompute the signals of every day queued by loads and enrichments."""
     from signals.rebuild import rebuild_signals as rebuild
 
-    return rebuild(warehouse_of(workspace))
+    summary = rebuild(warehouse_of(workspace))
+    log.info("%s", summary)
+    return {"summary": str(summary), "client_days": summary.local_days, "client_weeks": summary.weeks}
+
+
+def send_alerts(workspace: Workspace) -> dict[str, Any]:
+    """E-mail each client's new spikes (never the same spike twice); failures are reported, not hidden."""
+    from reports.alerts import send_spike_alerts
+
+    summary = send_spike_alerts(workspace, warehouse_of(workspace))
+    if summary["failed"]:
+        raise RuntimeError(f"spike alerts not delivered: {'; '.join(map(str, summary['failed']))}")
+    return summary
 
 
 # --- the whole daily run in one process (the CLI's `rete ingest`) -----------------------------------
@@ -243,6 +255,7 @@ class IngestReport:
     fetch_errors: dict[str, str]
     enriched: EnrichResult
     signals: dict[str, Any]
+    alerts: dict[str, Any]
 
 
 def ingest(workspace: Workspace, run_id: str, on_fetch: Callable[[str], None] | None = None) -> IngestReport:
@@ -257,4 +270,5 @@ def ingest(workspace: Workspace, run_id: str, on_fetch: Callable[[str], None] | 
             errors[order["source"]] = str(exc)
     loads = load_run(workspace, run_id)
     enriched = enrich_pending(workspace)
-    return IngestReport(loads, errors, enriched, rebuild_signals(workspace))
+    signals = rebuild_signals(workspace)
+    return IngestReport(loads, errors, enriched, signals, send_alerts(workspace))

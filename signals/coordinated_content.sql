@@ -50,12 +50,16 @@ DELETE FROM signal_coordinated_clusters WHERE content_key IN (SELECT content_key
 DELETE FROM signal_coordinated_posts WHERE content_key IN (SELECT content_key FROM touched_keys);
 
 INSERT INTO signal_coordinated_clusters
-SELECT k.content_key, count(*), count(DISTINCT k.author), min(k.created_at), max(k.created_at),
-       arg_min(k.post_id, (k.created_at, k.post_id)), any_value(p.text ORDER BY k.created_at, k.post_id)
-FROM signal_post_keys k JOIN posts p ON p.id = k.post_id
-WHERE k.content_key IN (SELECT content_key FROM touched_keys)
-GROUP BY k.content_key
-HAVING count(DISTINCT k.author) >= 3;
+WITH clusters AS (
+    SELECT content_key, count(*) AS posts, count(DISTINCT author) AS authors,
+           min(created_at) AS first_seen, max(created_at) AS last_seen,
+           arg_min(post_id, (created_at, post_id)) AS sample_post_id
+    FROM signal_post_keys
+    WHERE content_key IN (SELECT content_key FROM touched_keys)
+    GROUP BY content_key
+    HAVING count(DISTINCT author) >= 3
+)
+SELECT c.*, p.text FROM clusters c JOIN posts p ON p.id = c.sample_post_id;
 
 INSERT INTO signal_coordinated_posts
 SELECT k.post_id, k.content_key

@@ -4,16 +4,15 @@ measures from networkx."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
-
 import duckdb
 import networkx as nx
 
+from signals.bulk import insert_rows
 from signals.catalog import signal
 
 TOP_CARRIERS = 100
 TOP_BRIDGES = 50
-BETWEENNESS_PIVOTS = 500
+BETWEENNESS_PIVOTS = 200
 SEED = 42  # community detection and sampled betweenness are randomised: fix them so reruns agree
 
 
@@ -31,16 +30,10 @@ def rebuild_network(con: duckdb.DuckDBPyConnection) -> int:
         carriers, bridges, edges = measure_week(rows)
         for table in ("signal_network_carriers", "signal_network_bridges", "signal_network_edges"):
             con.execute(f"DELETE FROM {table} WHERE client = ? AND week = ?", [client, week])
-        _insert(con, "signal_network_carriers", client, week, carriers)
-        _insert(con, "signal_network_bridges", client, week, bridges)
-        _insert(con, "signal_network_edges", client, week, edges)
+        insert_rows(con, "signal_network_carriers", [(client, week, *row) for row in carriers])
+        insert_rows(con, "signal_network_bridges", [(client, week, *row) for row in bridges])
+        insert_rows(con, "signal_network_edges", [(client, week, *row) for row in edges])
     return len(weeks)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, client: str, week: date, rows: list[tuple]) -> None:
-    if rows:
-        marks = ", ".join("?" * (len(rows[0]) + 2))
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", [(client, week, *row) for row in rows])
 
 
 def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tuple]]:
@@ -77,6 +70,9 @@ def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tupl
                 if row[2] > 0]
 
     bridges: list[tuple] = []
+    # Bridges are looked for in the 2-core: authors who talk with a single other author (most of
+    # them) cannot link communities, and leaving them out keeps Louvain and betweenness fast.
+    authors = nx.k_core(authors, 2)
     if authors.number_of_edges():
         communities = sorted(
             nx.community.louvain_communities(authors, weight="weight", seed=SEED),

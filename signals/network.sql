@@ -6,10 +6,11 @@
 --   from the author who replies to, quotes, reposts or @mentions someone to that someone.
 --   Carriers: for every post, its cascade is every post that descends from it by replies, quotes
 --   and reposts within the week; an author's cascade_reach is the number of distinct OTHER authors
---   in the cascades of all their posts. Bridges: the undirected author graph is split into
+--   in the cascades of all their posts. Bridges: the 2-core of the undirected author graph (authors
+--   linked to at least two others, repeatedly; one-contact authors cannot bridge) is split into
 --   communities (networkx Louvain, fixed seed); bridges are authors linked to more than one
---   community, ranked by betweenness centrality (networkx; sampled over 500 pivots with a fixed
---   seed when the graph has more than 500 authors).
+--   community, ranked by betweenness centrality (networkx; sampled over 200 pivots with a fixed
+--   seed when the graph has more than 200 authors).
 -- Grain: one row per client, client-local ISO week (week = the Monday) and author (top 100
 --   carriers, top 50 bridges); edges: one row per client, week, source, target, kind.
 -- Columns:

@@ -23,6 +23,7 @@ from datetime import date
 import duckdb
 from scipy.stats import binomtest
 
+from signals.bulk import insert_rows
 from signals.catalog import signals
 from signals.network import rebuild_network
 from signals.search import refresh_index
@@ -61,6 +62,7 @@ def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
     """Rebuild the signals of ``days`` (UTC dates) and of every pending day, in one transaction."""
     started = time.monotonic()
     with warehouse.write() as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN TRANSACTION")
         try:
             summary = _rebuild(con, set(days or ()))
@@ -70,7 +72,9 @@ def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
                     "INSERT INTO signal_rebuilds VALUES (now(), ?, ?, ?, ?, ?)",
                     [summary.utc_days, summary.local_days, summary.history_days, summary.weeks, summary.seconds],
                 )
+            committing = time.monotonic()
             con.execute("COMMIT")
+            summary.step_seconds["commit"] = time.monotonic() - committing
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -94,7 +98,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     if not utc_days:
         return summary
     con.execute("CREATE OR REPLACE TEMP TABLE rebuild_utc_days (day DATE)")
-    con.executemany("INSERT INTO rebuild_utc_days VALUES (?)", [(d,) for d in utc_days])
+    insert_rows(con, "rebuild_utc_days", [(d,) for d in utc_days])
     # The client-local days a UTC day overlaps: those of its first and last instant (a day spans at
     # most two local days in any zone).
     con.execute("""
@@ -188,7 +192,7 @@ def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:
     if tested:
         con.execute("CREATE OR REPLACE TEMP TABLE emerging_tests (client VARCHAR, day DATE, kind VARCHAR, "
                     "term VARCHAR, p_value DOUBLE, emerging BOOLEAN)")
-        con.executemany("INSERT INTO emerging_tests VALUES (?, ?, ?, ?, ?, ?)", tested)
+        insert_rows(con, "emerging_tests", tested)
         con.execute("""
             UPDATE signal_interest_trends t SET p_value = e.p_value, emerging = e.emerging
             FROM emerging_tests e

@@ -62,6 +62,12 @@ def test_exclusion_overlapping_a_mention_removes_only_that_mention():
     assert find("apple pie while waiting for the Apple keynote") == [("Apple", "Apple")]
 
 
+def test_exclusion_sharing_a_name_word_never_removes_the_brand_elsewhere():
+    find = matcher({"name": "Esempio", "aliases": ["Pastificio Esempio", "Esempio"], "exclude": ["per esempio"]})
+    assert find("Pastificio Esempio, per esempio") == [("Esempio", "Pastificio Esempio")]
+    assert find("per esempio la pasta") == []
+
+
 def test_exclusion_elsewhere_in_the_post_removes_the_brand_from_the_post():
     find = matcher({"name": "Rete", "aliases": ["Rete"], "exclude": ["calcio", "gol"]})
     assert find("Rete lancia la nuova app") == [("Rete", "Rete")]
@@ -73,8 +79,10 @@ def test_overlapping_brands_keep_the_longest():
     assert find("Rete Verde e Rete") == [("Rete Verde", "Rete Verde"), ("Rete", "Rete")]
 
 
-def test_a_brand_without_aliases_is_found_by_its_name():
+def test_the_name_is_always_an_alias():
     assert matcher({"name": "Lavazza"})("caffè lavazza") == [("Lavazza", "lavazza")]
+    find = matcher({"name": "Vallerossa", "aliases": ["Pastificio Vallerossa"]})
+    assert find("Vallerossa e Pastificio Vallerossa") == [("Vallerossa", "Vallerossa"), ("Vallerossa", "Pastificio Vallerossa")]
 
 
 def test_five_hundred_brands_are_all_found():
@@ -169,7 +177,7 @@ def test_malformed_query_is_a_config_error_with_file_and_line(tmp_path):
 
 def test_query_text_with_config_variable_syntax_is_kept_literally():
     find = matcher({"name": "Dollar", "aliases": ["${x}"], "query": '"${x}" OR dollar'}, lang="en")
-    assert find("I love ${x} and dollar") == [("Dollar", "${x}")]
+    assert find("I love ${x} and dollar") == [("Dollar", "${x}"), ("Dollar", "dollar")]
 
 
 def test_mastodon_handles_are_one_mention():

@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Order is the order of ``rete --help``.
-MODULES = ["workspace", "nlp", "signals", "report", "sources"]
+MODULES = ["workspace", "nlp", "train", "signals", "report", "sources"]
 
 
 def register_all(app: typer.Typer) -> None:

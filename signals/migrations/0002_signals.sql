@@ -4,13 +4,16 @@
 -- header of the SQL file that fills it (`rete signals describe NAME`) and in signals/README.md.
 
 -- Normalised-text key of every post, the basis of coordinated/duplicate detection.
+-- The large per-post tables (this one, signal_mention_facts, signal_relationship_requests) have no
+-- key constraints: DuckDB rewrites a table's ART indexes at every checkpoint, and the joins that
+-- read these tables are hash joins that never use them. The rebuild's DELETE+INSERT by scope keeps
+-- them unique.
 CREATE TABLE signal_post_keys (
-    post_id      VARCHAR PRIMARY KEY,
+    post_id      VARCHAR NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL,
     author       VARCHAR NOT NULL,
     content_key  VARCHAR                       -- NULL when the normalised text is too short to judge
 );
-CREATE INDEX signal_post_keys_key ON signal_post_keys (content_key);
 
 CREATE TABLE signal_coordinated_clusters (
     content_key  VARCHAR PRIMARY KEY,
@@ -117,8 +120,7 @@ CREATE TABLE signal_relationship_requests (
     answered          BOOLEAN NOT NULL,
     first_response_at TIMESTAMPTZ,
     first_response_post_id VARCHAR,
-    response_minutes  DOUBLE,
-    PRIMARY KEY (client, brand, post_id)
+    response_minutes  DOUBLE
 );
 
 CREATE TABLE signal_relationship_daily (

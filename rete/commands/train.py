@@ -1,0 +1,103 @@
+"""``rete train``: rebuild the committed sentiment artefacts, or train on a consultant's own labelled posts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rete.commands.errors import fail, stderr, user_errors
+
+LANGUAGES = ("it", "en")
+
+
+def register(app: typer.Typer) -> None:
+    train_app = typer.Typer(help="Train Rete's models from labelled data.", no_args_is_help=True)
+    train_app.command("sentiment")(train_sentiment)
+    train_app.command("lexicons")(derive_lexicons)
+    app.add_typer(train_app, name="train")
+
+
+def train_sentiment(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the model: it or en.")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="JSONL of labelled posts ({text, label}); repeatable. Default: the base data."),
+    ] = None,
+    with_base: Annotated[
+        bool, typer.Option("--with-base", help="Add the base training data (../shared/data) to --data.")
+    ] = False,
+    shared_data: Annotated[
+        Path | None, typer.Option("--shared-data", help="Folder of the base data. Default: ../shared/data.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the model (.npz). Default: models/artifacts/sentiment-LANG.npz."),
+    ] = None,
+    evaluate: Annotated[
+        bool,
+        typer.Option("--evaluate", help="Print dev-split figures (base data: BENCHMARKS.md's table) instead of training."),
+    ] = False,
+) -> None:
+    """Train the sentiment model of one language and save it.
+
+    Without --data this reproduces the committed artefact from the base data. With --data it trains on your
+    labelled posts (labels: positive, negative, neutral, mixed), alone or --with-base.
+    """
+    from models import train as training
+    from models.sentiment import default_artifact
+
+    if lang not in LANGUAGES:
+        raise fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", code=2)
+    if data and out is None and not evaluate:
+        raise fail("--out is required with --data, so the shipped model is not overwritten by accident", code=2)
+    base_dir = shared_data or training.SHARED_DATA
+    with user_errors():
+        try:
+            parts = [training.load_jsonl(path) for path in data or []]
+            if not data or with_base:
+                parts.insert(0, training.base_data(lang, base_dir))
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        labelled = parts[0]
+        for part in parts[1:]:
+            labelled = labelled + part
+        if evaluate:
+            if not data:
+                training.evaluate(base_dir)
+                return
+            train_part, dev_part = training.split(labelled)
+            model = _fit(training, train_part, lang, {})
+            guess = [p["label"] for p in model.predict_texts(dev_part.texts)]
+            stderr.print(f"dev split: {len(dev_part.texts)} of {len(labelled.texts)} posts (seed {training.SPLIT_SEED})")
+            for label, p, r, f, n in training.per_class(dev_part.labels, guess):
+                typer.echo(f"{label:<9} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  n {n}")
+            typer.echo(f"macro-F1  {training.macro_f1(dev_part.labels, guess):.3f}")
+            return
+        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment)"])
+        target = out or default_artifact(lang)
+        model = _fit(training, labelled, lang, {"trained_on": sources})
+        model.save(target)
+    stderr.print(f"sentiment model ({lang}, {len(labelled.texts)} posts) written to {target}")
+
+
+def _fit(training, labelled, lang: str, meta: dict):
+    try:
+        return training.fit(labelled, lang, meta=meta)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def derive_lexicons(
+    shared_data: Annotated[
+        Path | None, typer.Option("--shared-data", help="Folder of the base data. Default: ../shared/data.")
+    ] = None,
+) -> None:
+    """Rebuild models/data/lexicon_it.tsv and emoji_sentiment.tsv from Pattern and the Emoji Sentiment Ranking."""
+    from models import train as training
+    from models.lexicon import derive_lexicons as derive
+
+    with user_errors():
+        for path in derive(shared_data or training.SHARED_DATA):
+            stderr.print(f"written {path}")

@@ -1,0 +1,270 @@
+"""The sentiment component and model: committed artefacts, per-mention sentiment, features, retraining."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+from spacy.tokens import Span
+from typer.testing import CliRunner
+
+import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
+from models.extensions import MENTIONS_KEY
+from models.sentiment import Featurizer, SentimentModel, default_artifact, mention_words
+from models.train import Labelled, fit, load_jsonl, sentipolc_polarity_f
+from rete.cli import app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def italian():
+    nlp = spacy.blank("it")
+    nlp.add_pipe("rete_sentiment", config={"lang": "it"})
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def english():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rete_sentiment", config={"lang": "en"})
+    return nlp
+
+
+def with_mentions(nlp, text: str, brands: dict[str, str]):
+    """A doc whose ``rete_mentions`` mark each brand name's first occurrence, as the brand matcher does."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for surface, brand in brands.items():
+        start = text.index(surface)
+        spans.append(Span(doc, *_token_range(doc, start, start + len(surface)), label=brand))
+    doc.spans[MENTIONS_KEY] = spans
+    return doc
+
+
+def _token_range(doc, start_char: int, end_char: int) -> tuple[int, int]:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return span.start, span.end
+
+
+def run(nlp, doc):
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_committed_artefact_loads_and_is_small(lang):
+    path = default_artifact(lang)
+    model = SentimentModel.load(path)
+    assert model.lang == lang
+    assert path.stat().st_size < 3_000_000
+    assert model.meta["examples"] > 3000
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        ("it", "Adoro questo prodotto, è fantastico!", "positive"),
+        ("it", "Servizio pessimo, una vergogna.", "negative"),
+        ("en", "I love this, it's wonderful!", "positive"),
+        ("en", "Terrible service, I hate it.", "negative"),
+    ],
+)
+def test_obvious_cases(lang, text, label):
+    result = SentimentModel.load(default_artifact(lang)).predict_texts([text])[0]
+    assert result["label"] == label
+    assert (result["score"] > 0.3) if label == "positive" else (result["score"] < -0.3)
+
+
+def test_component_sets_doc_and_span_sentiment(italian):
+    doc = run(italian, with_mentions(italian, "Il nuovo gelato di Sammontana è buonissimo", {"Sammontana": "Sammontana"}))
+    assert doc._.sentiment["label"] == "positive"
+    assert -1.0 <= doc._.sentiment["score"] <= 1.0
+    (span,) = doc.spans[MENTIONS_KEY]
+    assert span._.sentiment == doc._.sentiment
+
+
+def test_per_mention_sentiment_differs_across_contrast(italian):
+    doc = run(italian, with_mentions(italian, "Adoro Barilla ma De Cecco è pessimo", {"Barilla": "Barilla", "De Cecco": "De Cecco"}))
+    by_brand = {span.label_: span._.sentiment for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand["Barilla"]["label"] == "positive"
+    assert by_brand["De Cecco"]["label"] == "negative"
+    assert doc._.sentiment["label"] == "mixed"
+
+
+def test_per_mention_sentiment_in_english(english):
+    doc = run(english, with_mentions(english, "QuickShip was amazing. FastPost lost my parcel, again.", {"QuickShip": "QuickShip", "FastPost": "FastPost"}))
+    by_brand = {span.label_: span._.sentiment for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand["QuickShip"]["score"] > 0 > by_brand["FastPost"]["score"]
+
+
+def test_segments_without_a_brand_belong_to_the_brand_before():
+    featurizer = Featurizer("it")
+    post = featurizer.words("Ho provato Alfa . Buonissimo . Poi Beta , che delusione")
+    mentions = [("Alfa", post.words.index("alfa")), ("Beta", post.words.index("beta"))]
+    texts = {brand: " ".join(w for w in piece.words if w) for brand, piece in mention_words(post, mentions, "it").items()}
+    assert "buonissimo" in texts["Alfa"] and "buonissimo" not in texts["Beta"]
+    assert "delusione" in texts["Beta"] and "delusione" not in texts["Alfa"]
+
+
+def test_pipe_batches_give_the_same_results_as_single_calls(english):
+    texts = ["Great support, thanks!", "Still waiting for my refund", "What time do you open?", ""]
+    piped = [doc._.sentiment for doc in english.pipe(texts, batch_size=3)]
+    single = [english(text)._.sentiment for text in texts]
+    assert piped == single
+    assert piped[3] == {"label": "neutral", "score": 0.0}
+
+
+def test_negation_flips_italian_polarity():
+    model = SentimentModel.load(default_artifact("it"))
+    plain, negated = model.predict_texts(["Il servizio è buono", "Il servizio non è buono"])
+    assert negated["score"] < plain["score"]
+    assert negated["label"] != "positive"
+
+
+def test_negation_marks_the_following_words():
+    terms, _ = Featurizer("it").features(Featurizer("it").words("non è buono"))
+    assert "NEG_buono" in terms
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "@FastPost still waiting 3 hours on hold"),
+        ("en", "Day 5 and no response to my refund request"),
+        ("it", "@LineaTel ancora nessuna risposta da tre giorni"),
+        ("it", "nessuno risponde al numero verde"),
+    ],
+)
+def test_complaints_without_sentiment_words_read_negative(lang, text):
+    featurizer = Featurizer(lang)
+    post = featurizer.words(text)
+    valence = featurizer.cues.valence
+    negative_words = [w for w in post.words if valence.get(w, 0) < 0 and w not in featurizer.cues.negators]
+    assert not negative_words, "the case must carry no negative sentiment word"
+    result = SentimentModel.load(default_artifact(lang)).predict_texts([text])[0]
+    assert result["label"] == "negative", result
+
+
+@pytest.mark.parametrize(("text", "sign"), [("😍😍😍", 1), ("👍", 1), ("😡", -1), ("😭😭", -1)])
+def test_emoji_only_posts(italian, english, text, sign):
+    for nlp in (italian, english):
+        score = nlp(text)._.sentiment["score"]
+        assert score * sign > 0, (nlp.lang, text, score)
+
+
+def test_emoji_sequences_score_as_their_first_pictograph():
+    featurizer = Featurizer("en")
+    assert featurizer.normalise(["👍🏻"]).words == ["👍"]
+
+
+def test_auto_language_follows_doc_lang():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rete_sentiment")  # lang "auto"
+    doc = nlp.make_doc("Che schifo, servizio pessimo")
+    doc._.lang = "it"
+    assert run(nlp, doc)._.sentiment["label"] == "negative"
+
+
+def test_sentipolc_official_f_matches_hand_computation():
+    gold = ["positive", "negative", "mixed", "neutral"]
+    guess = ["positive", "neutral", "negative", "neutral"]
+    # pos field: gold 1,0,1,0 guess 1,0,0,0 -> F1(1)=2/3, F1(0)=0.8; neg field: gold 0,1,1,0 guess 0,0,1,0
+    # -> F1(1)=2/3, F1(0)=0.8. Official F = mean of the two fields' means.
+    assert sentipolc_polarity_f(gold, guess) == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+TINY = [
+    {"text": "ottimo prodotto, lo consiglio", "label": "positive"},
+    {"text": "bellissimo regalo, grazie", "label": "positive"},
+    {"text": "spedizione veloce, tutto perfetto", "label": "positive"},
+    {"text": "pessima esperienza, mai più", "label": "negative"},
+    {"text": "prodotto rotto, che delusione", "label": "negative"},
+    {"text": "assistenza inesistente, vergogna", "label": "negative"},
+    {"text": "ordinato ieri, arriva lunedì", "label": "neutral"},
+    {"text": "che orari fa il negozio?", "label": "neutral"},
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_training_is_deterministic():
+    data = Labelled([r["text"] for r in TINY], [r["label"] for r in TINY])
+    first, second = fit(data, "it"), fit(data, "it")
+    assert np.array_equal(first.coef, second.coef)
+    assert np.array_equal(first.intercept, second.intercept)
+
+
+def test_retraining_on_a_tiny_jsonl_through_the_cli(tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", TINY)
+    out = tmp_path / "mine-it.npz"
+    result = CliRunner().invoke(app, ["train", "sentiment", "--lang", "it", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    model = SentimentModel.load(out)
+    assert model.meta["examples"] == len(TINY)
+    assert model.predict_texts(["ottimo prodotto"])[0]["score"] > model.predict_texts(["pessima esperienza"])[0]["score"]
+    again = tmp_path / "again.npz"
+    CliRunner().invoke(app, ["train", "sentiment", "--lang", "it", "--data", str(data), "--out", str(again)])
+    assert again.read_bytes() == out.read_bytes(), "retraining on the same data must reproduce the file"
+
+
+def test_cli_rejects_bad_labels_naming_the_line(tmp_path):
+    data = write_jsonl(tmp_path / "bad.jsonl", [*TINY, {"text": "boh", "label": "angry"}])
+    result = CliRunner().invoke(app, ["train", "sentiment", "--lang", "it", "--data", str(data), "--out", str(tmp_path / "x.npz")])
+    assert result.exit_code == 1
+    assert f"{data}:9" in result.output and "angry" in result.output
+
+
+def test_cli_needs_out_with_custom_data(tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", TINY)
+    result = CliRunner().invoke(app, ["train", "sentiment", "--lang", "it", "--data", str(data)])
+    assert result.exit_code == 2
+    assert "--out" in result.output
+
+
+def test_training_needs_both_polarities():
+    data = Labelled(["bello", "ottimo", "ciao"], ["positive", "positive", "neutral"])
+    with pytest.raises(ValueError, match="negative"):
+        fit(data, "it")
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_hand_written_customer_sets_are_well_formed(lang):
+    data = load_jsonl(DATA / f"sentiment_customer_{lang}.jsonl")
+    assert len(data.texts) >= 55
+    assert {"positive", "negative", "neutral", "mixed"} == set(data.labels)
+
+
+def test_bad_input_gives_valid_sentiment(english):
+    hostile = ["", " ", "\u200f\u202eشكرا", "a" * 100_000, "\x00\x01\x07", "https://example.com/x", "🔥" * 500]
+    for doc in english.pipe(hostile):
+        assert doc._.sentiment["label"] in {"positive", "negative", "neutral", "mixed"}
+        assert -1.0 <= doc._.sentiment["score"] <= 1.0
+
+
+def test_stale_artefact_is_refused(tmp_path):
+    path = tmp_path / "old.npz"
+    np.savez(path, rows=np.array([0]), weights=np.zeros((1, 2)), intercept=np.zeros(2), meta=np.array(json.dumps({"lang": "it", "feature_version": 0})))
+    with pytest.raises(ValueError, match="retrain"):
+        SentimentModel.load(path)
+
+
+def test_rete_eval_sentiment_task_scores_a_labelled_file(tmp_path):
+    data = write_jsonl(tmp_path / "gold.jsonl", [
+        {"text": "Servizio pessimo, una vergogna", "label": "negative", "lang": "it"},
+        {"text": "Adoro questo negozio, fantastico!", "label": "positive", "lang": "it"},
+        {"text": "I love this shop, wonderful people!", "label": "positive", "lang": "en"},
+        {"text": "Still waiting for my refund, nobody answers", "label": "negative", "lang": "en"},
+    ])
+    result = CliRunner().invoke(app, ["eval", "--task", "sentiment", str(data), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["examples"] == 4
+    assert report["macro_f1"] == pytest.approx(1.0)
