@@ -489,25 +489,27 @@ class SentimentComponent:
     def _annotate(self, docs: list[Doc]) -> None:
         # One request per post, plus one per brand in posts naming several; scored per language in one batch.
         requests: dict[str, list[tuple[Words, int, str | None]]] = {code: [] for code in self.models}
+        doc_spans = []
         for index, doc in enumerate(docs):
-            lang = doc._.lang if doc._.lang in self.models else self.fallback
-            featurizer = self.models[lang].featurizer
-            post = featurizer.normalise_doc(doc)
+            declared = doc._.lang
+            lang = declared if declared in self.models else self.fallback
+            post = self.models[lang].featurizer.normalise_doc(doc)
             requests[lang].append((post, index, None))
-            spans = doc.spans[MENTIONS_KEY] if MENTIONS_KEY in doc.spans else ()
-            mentions = [(span.label_, span.start) for span in spans]
-            if len({brand for brand, _ in mentions}) > 1:
-                for brand, words in mention_words(post, mentions, lang).items():
-                    requests[lang].append((words, index, brand))
+            spans = list(doc.spans[MENTIONS_KEY]) if MENTIONS_KEY in doc.spans else []
+            doc_spans.append(spans)
+            if len(spans) > 1:
+                mentions = [(span.label_, span.start) for span in spans]
+                if len({brand for brand, _ in mentions}) > 1:
+                    for brand, words in mention_words(post, mentions, lang).items():
+                        requests[lang].append((words, index, brand))
         results: list[dict[str | None, dict]] = [{} for _ in docs]
         for lang, items in requests.items():
             if items:
                 scored = self.models[lang].predict_words([words for words, _, _ in items])
                 for (_, index, brand), result in zip(items, scored):
                     results[index][brand] = result
-        for doc, by_brand in zip(docs, results):
+        for doc, spans, by_brand in zip(docs, doc_spans, results):
             post = by_brand.pop(None)
-            spans = doc.spans[MENTIONS_KEY] if MENTIONS_KEY in doc.spans else ()
             for span in spans:
                 span._.sentiment = dict(by_brand.get(span.label_, post))
             doc._.sentiment = _combine(post, by_brand.values())

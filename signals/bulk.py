@@ -20,10 +20,14 @@ def _plain(value):
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in the table's column order) into ``table``, a trusted name."""
+    """Insert ``rows`` (tuples in the table's column order) into ``table``, a trusted name whose
+    columns are all scalars (JSON structures spell list types differently)."""
     if not rows:
         return
     columns = con.execute(f"DESCRIBE {table}").fetchall()
+    nested = [name for name, type_, *_ in columns if type_.endswith("]") or "(" in type_ and "DECIMAL" not in type_]
+    if nested:
+        raise TypeError(f"insert_rows: {table} has non-scalar columns {nested}")
     names = [name for name, *_ in columns]
     structure = json.dumps({name: type_ for name, type_, *_ in columns})
     payload = json.dumps([dict(zip(names, row)) for row in rows], default=_plain)
