@@ -111,10 +111,14 @@ def run(workspace_dir: Path, console: Console) -> None:
     with serve_folder(workspace.root), serve_demo_platforms(workspace.root):
         run_daily_dag(workspace, credential_environment())
     after = count_posts(warehouse)
-    out = Console()
+    out = Console(width=max(Console().width, 110))
     for table in client_summary(warehouse, workspace):
         out.print(table)
     if after == before:
         out.print(f"no new posts: the warehouse already held all {after} posts (cursors and upserts at work)")
     else:
         out.print(f"added {after - before} posts; the warehouse now holds {after}")
+    from reports.weekly import write_demo_reports
+
+    for folder in write_demo_reports(workspace, OUT_DIR):
+        out.print(f"weekly report: {folder / 'report.pdf'} (e-mail HTML: {folder / 'report.html'})")

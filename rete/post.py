@@ -51,6 +51,7 @@ class Engagement(BaseModel):
 class Post(BaseModel):
     """A post, comment, reply or feed item, normalized.
 
+    ``text`` is everything the NLP reads: an item with a title has the title first, then the body.
     ``id``, ``parent_id``, ``thread_id``, ``quoted_id`` and ``reposted_id`` are all warehouse ids
     (``platform:native_id``) so that threads and the reply/quote/repost graph join without knowing
     the platform.
@@ -89,6 +90,14 @@ class Post(BaseModel):
         # Platforms send "it", "it-IT", "en_US", "und": keep the ISO 639-1 part only.
         code = value.replace("_", "-").split("-")[0].lower()
         return code if len(code) == 2 else None
+
+    @model_validator(mode="after")
+    def _title_leads_text(self) -> Post:
+        # The NLP reads ``text`` alone, and a title (Reddit submission, feed item) is often where the
+        # brand is named: so ``text`` always starts with the title; ``title`` stays for display.
+        if self.title and not self.text.startswith(self.title):
+            self.text = f"{self.title}\n\n{self.text}" if self.text else self.title
+        return self
 
     @model_validator(mode="after")
     def _id_matches_native_id(self) -> Post:

@@ -234,13 +234,17 @@ def test_every_reference_points_at_an_earlier_post_of_the_same_platform(rows):
 
 def test_text_is_varied_and_only_the_campaign_repeats(rows, truth):
     originals = [r for r in rows if not r["repost_of"]]
-    repeated = {text for text, n in Counter(r["content"] for r in originals).items() if n > 1}
+    # A Reddit submission's words are its title plus its body.
+    def words(row):
+        return f"{row.get('title') or ''}\n{row['content']}"
+
+    repeated = {text for text, n in Counter(words(r) for r in originals).items() if n > 1}
     campaign = set(truth["campaign"]["accounts"])
     assert repeated and all(
-        r["user"]["screen_name"] in campaign for r in originals if r["content"] in repeated
+        r["user"]["screen_name"] in campaign for r in originals if words(r) in repeated
     )
     # Not a handful of templates: the first four words of non-campaign posts vary a lot.
-    openings = Counter(" ".join(r["content"].split()[:4]) for r in originals if r["content"] not in repeated)
+    openings = Counter(" ".join(words(r).split()[:4]) for r in originals if words(r) not in repeated)
     assert len(openings) > 0.5 * len(originals)
     assert len({r["user"]["screen_name"] for r in rows}) >= 550
 

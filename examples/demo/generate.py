@@ -941,7 +941,9 @@ class Generator:
 
     def reddit_shape(self, text: str, lang: str) -> tuple[str, str]:
         """Reddit submissions have a title and a longer body."""
-        title = re.split(r"(?<=[.?!])\s", text)[0][:120]
+        # The title is the first sentence; the body carries on from there, as people write on Reddit.
+        first, *rest = re.split(r"(?<=[.?!])\s+", text, maxsplit=1)
+        title = first[:120]
         context = {
             "it": ["Scrivo qui perché non so a chi chiedere.", "Premetto che li compro da anni.",
                    "Curios* di sapere le vostre esperienze.", "Edit: grazie a tutti per le risposte!",
@@ -949,7 +951,7 @@ class Generator:
             "en": ["Posting here because I don't know who else to ask.", "Long-time buyer, first time posting.",
                    "Curious about your experiences.", "Edit: thanks for all the replies!", "Not an ad, promise."],
         }[lang]
-        return title, f"{text}\n\n{self.rng.choice(context)}"
+        return title, "\n\n".join(rest + [self.rng.choice(context)])
 
     def reply_time(self, parent: Draft, median_minutes: float, business_hours_only: bool = False) -> datetime:
         delay = timedelta(minutes=max(1.0, self.rng.lognormvariate(math.log(median_minutes), 0.9)))
