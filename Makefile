@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: demo test bench env airflow-standalone clean
+.PHONY: demo test bench env fonts airflow-standalone clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -25,7 +25,16 @@ env: $(STAMP)
 airflow.db: | $(STAMP)
 	$(VENV)/bin/airflow db migrate
 
-demo: $(STAMP) airflow.db
+# Post text is full of emoji; the PDF report needs a colour emoji font to show them (Debian packages
+# one). Without root or apt the demo still runs, with boxes in place of emoji in the PDF.
+fonts:
+	@fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq fonts-noto-color-emoji) >/dev/null 2>&1 \
+	      || echo "note: could not install fonts-noto-color-emoji; emoji will show as boxes in PDFs"; \
+	  else echo "note: install fonts-noto-color-emoji for emoji in PDF reports"; fi; }
+
+demo: $(STAMP) airflow.db fonts
 	$(VENV)/bin/rete demo
 
 test: $(STAMP)

@@ -1,11 +1,14 @@
 """Throughput of ``rete enrich`` (models.enrich.Enricher) on one core, language id included.
 
-Generates N mixed Italian/English posts (deterministic, seeded) that name brands from a set of 500 aliases
-by alias, @handle or #hashtag, with emoji, URLs, questions and complaints, then times:
+Generates N mixed Italian/English posts (deterministic, seeded; put together from clauses so nearly every
+post is a different string) that name brands from a set of 500 by alias, @handle or #hashtag (15% name
+none), with emoji, URLs, hashtags, questions and complaints, then times:
 
 - baseline: spaCy's blank tokenizer alone (``spacy.blank(lang).make_doc``) on the same posts;
 - language id alone (models.language);
-- the Enricher without sentiment, and the full Enricher (what ``rete enrich`` runs).
+- the Enricher (``Enricher.enrich``, what ``rete enrich`` and ``rete run`` call) with the components added
+  one by one, so that the difference between two rows is what a component costs;
+- ``rete enrich`` end to end without the terminal: ``enrich_jsonl`` reading and writing JSON lines.
 
 The process is pinned to one CPU and BLAS threads are limited to one. Time is the process's CPU time
 (``time.process_time``), so posts/s means posts per second of one core's work even when other processes
@@ -22,44 +25,62 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
 import random  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import spacy  # noqa: E402
 
-from models.enrich import Enricher  # noqa: E402
+from models.enrich import Enricher, enrich_jsonl  # noqa: E402
 from models.language import COMMON_LANGUAGES, language_identifier  # noqa: E402
 from rete.config import BrandEntry  # noqa: E402
 
 SYLLABLES = ["ba", "ri", "lla", "mu", "li", "no", "ve", "ro", "ca", "sa", "lu", "ce", "ta", "po", "fi", "do", "ne",
              "gra", "nel", "lo", "tor", "mi", "zen", "qua", "vi", "stel", "ar", "co", "pel", "ti"]
-IT_TEMPLATES = [
-    "Qualcuno sa se {b} spedisce anche in Sardegna? {e}",
-    "{h} ancora nessuna risposta dopo 3 giorni, il pacco non è mai arrivato",
-    "Adoro i prodotti di {b}, la confezione è finalmente senza plastica {e} #{t}",
-    "Ma perché {b} ha aumentato i prezzi così tanto? {u}",
-    "Oggi pranzo con la pasta {b} e un bicchiere di vino, giornata perfetta {e}",
-    "Il servizio clienti di {b} è stato gentilissimo, grazie {h}",
-    "Vorrei comprare la nuova linea {b}, dove la trovo a Milano?",
-    "Delusa da {b}: prodotto arrivato danneggiato e nessun rimborso {e}",
-    "La filiera di {b} è davvero italiana? Leggo cose diverse {u}",
-    "#{t} stasera cena con amici, {b} non delude mai",
-]
-EN_TEMPLATES = [
-    "Does anyone know if {b} ships to Ireland? {e}",
-    "{h} still waiting 3 hours for a reply, my order never arrived",
-    "Love the new {b} packaging, finally plastic free {e} #{t}",
-    "Why did {b} raise prices again? {u}",
-    "Lunch with {b} pasta and a glass of wine, perfect day {e}",
-    "Customer service at {b} was so helpful, thanks {h}",
-    "I want to buy the new {b} range, where can I find it in London?",
-    "Disappointed with {b}: the box arrived damaged and no refund {e}",
-    "Is the {b} supply chain really Italian? Reading mixed things {u}",
-    "#{t} dinner with friends tonight, {b} never disappoints",
-]
-EMOJI = ["😍", "👍🏽", "🙏🏻", "😡", "🇮🇹", "👨‍👩‍👧", "🔥", "😂😂", "❤️", ""]
-URLS = ["https://example.com/p/123?ref=tw", "http://bit.ly/3xYz", ""]
+# Posts are put together from clauses, so that nearly every post is a different string (the tokenizer and
+# the components cache per token text, never per post). {b} is a brand (name or #hashtag), {p} a
+# product, {c} a city, {n} a number.
+CLAUSES = {
+    "it": [
+        "qualcuno sa se {b} spedisce anche in {c}?", "ancora nessuna risposta dopo {n} giorni",
+        "il pacco non è mai arrivato", "adoro i prodotti di {b}", "la confezione è finalmente senza plastica",
+        "ma perché {b} ha aumentato i prezzi così tanto?", "oggi pranzo con {p} {b} e un bicchiere di vino",
+        "il servizio clienti di {b} è stato gentilissimo", "vorrei comprare {p} di {b}, dove lo trovo a {c}?",
+        "delusa da {b}: prodotto arrivato danneggiato e nessun rimborso", "la filiera di {b} è davvero italiana?",
+        "stasera cena con amici, {b} non delude mai", "non mi piace per niente il nuovo gusto di {p}",
+        "sono {n} ore che aspetto una risposta", "grazie mille per l'aiuto", "prezzo onesto e qualità ottima",
+        "l'azienda dovrebbe pensare di più all'ambiente", "ho scritto all'assistenza di {b} ma niente",
+        "consegna veloce, tutto perfetto", "ingredienti semplici e di origine italiana",
+        "come mai non si trova più {p} di {b} al supermercato", "mi sa che cambio marca", "che delusione",
+        "lo consiglio a tutti", "qualità scesa parecchio negli ultimi mesi", "da {n} settimane aspetto il rimborso",
+        "ottimo rapporto qualità prezzo", "secondo voi vale la pena?", "dell'{b} mi fido, dell'altra marca no",
+        "a {c} {p} di {b} costa {n} euro", "sempre più buono", "filiera corta e packaging riciclabile",
+    ],
+    "en": [
+        "does anyone know if {b} ships to {c}?", "still waiting {n} hours for a reply", "my order never arrived",
+        "love the new {b} packaging", "finally plastic free", "why did {b} raise prices again?",
+        "lunch with {b} {p} and a glass of wine", "customer service at {b} was so helpful",
+        "I want to buy the new {b} {p}, where can I find it in {c}?", "disappointed with {b}: the box arrived damaged",
+        "is the {b} supply chain really ethical?", "dinner with friends tonight, {b} never disappoints",
+        "not impressed with the new {p} at all", "I've been waiting {n} days and no refund", "thanks for the help",
+        "fair price and great quality", "they should care more about the environment",
+        "I emailed {b} support but nothing", "fast delivery, all perfect", "simple ingredients, locally sourced",
+        "how come I can't find {b} {p} anymore", "thinking of switching brands", "what a letdown",
+        "highly recommend it", "quality went down a lot lately", "{n} weeks and still no refund from {b}",
+        "great value for money", "is it worth it?", "the {p} from {b} costs {n} dollars in {c}",
+        "better every time", "recyclable packaging and short supply chain", "can someone from {b} help me please",
+    ],
+}
+PRODUCTS = {"it": ["la pasta", "i biscotti", "il caffè", "il latte", "lo shampoo", "le scarpe", "il gelato"],
+            "en": ["pasta", "cookies", "coffee", "milk", "shampoo", "sneakers", "ice cream"]}
+CITIES = ["Milano", "Torino", "Sardegna", "Dublin", "London", "Napoli", "Bologna", "Manchester", "Svizzera"]
+HASHTAGS = ["#MadeInItaly", "#PlasticFree", "#foodporn", "#sostenibilità", "#ootd", "#colazione", "#zerowaste",
+            "#customerservice", "#fail", "#buongiorno"]
+EMOJI = ["😍", "👍🏽", "🙏🏻", "😡", "🇮🇹", "👨‍👩‍👧", "🔥", "😂😂", "❤️", "🤬", "👏", "1️⃣"]
+URLS = ["https://example.com/p/{n}?ref=tw", "http://bit.ly/3xYz{n}", "https://www.shop.example.it/prodotti/{n}"]
+NO_BRAND_SHARE = 0.15  # posts collected by keyword or hashtag that name none of the brands
 
 
 def brand_set(count: int, rng: random.Random) -> list[BrandEntry]:
@@ -73,20 +94,38 @@ def brand_set(count: int, rng: random.Random) -> list[BrandEntry]:
     return brands
 
 
-def posts(count: int, brands: list[BrandEntry], rng: random.Random) -> list[dict]:
-    records = []
-    for index in range(count):
-        brand = rng.choice(brands)
-        templates = IT_TEMPLATES if index % 2 == 0 else EN_TEMPLATES
-        text = rng.choice(templates).format(
-            b=brand.name if rng.random() < 0.7 else brand.hashtags[0],
-            h=brand.handles[0],
-            e=rng.choice(EMOJI),
-            u=rng.choice(URLS),
-            t=rng.choice(["MadeInItaly", "PlasticFree", "foodporn", "sostenibilità", "ootd"]),
-        )
-        records.append({"id": f"bench:{index}", "text": text, "source": "bench"})
-    return records
+def post_text(lang: str, brands: list[BrandEntry], rng: random.Random) -> str:
+    brand = rng.choice(brands)
+    named = rng.random() >= NO_BRAND_SHARE
+
+    def fill(clause: str) -> str:
+        mention = (brand.name if rng.random() < 0.7 else brand.hashtags[0]) if named else "questa marca"
+        if not named and lang == "en":
+            mention = "this brand"
+        return clause.format(b=mention, p=rng.choice(PRODUCTS[lang]), c=rng.choice(CITIES), n=rng.randint(2, 48))
+
+    parts = [fill(rng.choice(CLAUSES[lang])) for _ in range(rng.choice((1, 2, 2, 3)))]
+    if rng.random() < 0.5:
+        text = ", ".join(parts)
+    else:
+        text = " ".join(part[:1].upper() + part[1:] + ("" if part.endswith("?") else ".") for part in parts)
+    if named and rng.random() < 0.3:
+        text = f"{brand.handles[0]} {text}"
+    if rng.random() < 0.5:
+        text += " " + "".join(rng.sample(EMOJI, rng.randint(1, 2)))
+    if rng.random() < 0.3:
+        text += " " + " ".join(rng.sample(HASHTAGS, rng.randint(1, 2)))
+    if rng.random() < 0.2:
+        text += " " + rng.choice(URLS).format(n=rng.randint(100, 99999))
+    return text
+
+
+def posts(count: int, brands: list[BrandEntry], rng: random.Random) -> tuple[list[dict], list[str]]:
+    """Records (half Italian, half English, without a declared language) and each one's language."""
+    langs = ["it" if index % 2 == 0 else "en" for index in range(count)]
+    records = [{"id": f"bench:{index}", "text": post_text(lang, brands, rng), "source": "bench"}
+               for index, lang in enumerate(langs)]
+    return records, langs
 
 
 def rate(label: str, count: int, run: Callable[[], object], repeat: int, baseline: float | None = None) -> float:
@@ -96,9 +135,21 @@ def rate(label: str, count: int, run: Callable[[], object], repeat: int, baselin
         run()
         best = min(best, time.process_time() - start)
     per_second = count / best
-    ratio = f"  ({per_second / baseline:.2f}x baseline)" if baseline else ""
-    print(f"{label:<44} {per_second:>10,.0f} posts/s{ratio}")
+    ratio = f"{per_second / baseline:6.2f}x" if baseline else "  1.00x"
+    print(f"| {label:<52} | {per_second:>9,.0f} | {best / count * 1e6:>8.1f} | {ratio} |")
     return per_second
+
+
+# Enricher stages, each timed with the components before it: the difference between two rows is what
+# a component costs. "language" stays in every row: the Enricher identifies the language itself and the
+# component then has nothing to do.
+STAGES = (
+    ("enrich: tokenizer + language id", ("brands", "sentiment", "intents", "themes")),
+    ("enrich: + brands", ("sentiment", "intents", "themes")),
+    ("enrich: + brands, intents", ("sentiment", "themes")),
+    ("enrich: + brands, intents, themes (no sentiment)", ("sentiment",)),
+    ("enrich: full (Enricher.enrich)", ()),
+)
 
 
 def main() -> None:
@@ -107,26 +158,31 @@ def main() -> None:
     parser.add_argument("--aliases", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is reported")
+    parser.add_argument("--cpu", type=int, help="CPU to pin to (default: the first allowed)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, {args.cpu if args.cpu is not None else sorted(os.sched_getaffinity(0))[0]})
 
     rng = random.Random(args.seed)
     brands = brand_set(args.aliases, rng)
-    records = posts(args.posts, brands, rng)
+    records, langs = posts(args.posts, brands, rng)
     texts = [r["text"] for r in records]
-    print(f"{len(records):,} posts (half Italian, half English), {len(brands)} brands "
-          f"({len(brands)} aliases + handles + hashtags), one CPU")
+    lines = [json.dumps(record, ensure_ascii=False) + "\n" for record in records]
+    print(f"{len(records):,} posts ({len(set(texts)):,} distinct; half Italian, half English), "
+          f"{len(brands)} brands ({len(brands)} aliases + handles + hashtags), one CPU, CPU time, best of "
+          f"{args.repeat}\n")
+    print(f"| {'stage':<52} | {'posts/s':>9} | {'µs/post':>8} | {'ratio':>6} |")
+    print(f"|{'-' * 54}|{'-' * 11}|{'-' * 10}|{'-' * 8}|")
 
     blank = {"it": spacy.blank("it"), "en": spacy.blank("en")}
+    baseline = rate("baseline: spacy.blank tokenizer", len(texts),
+                    lambda: [blank[lang].make_doc(text) for lang, text in zip(langs, texts)], args.repeat)
     identifier = language_identifier(COMMON_LANGUAGES)
     identifier.identify_many(texts[:200])  # warm-up
-    baseline = rate("baseline: spacy.blank tokenizer", len(texts),
-                    lambda: [blank["it" if i % 2 == 0 else "en"].make_doc(t) for i, t in enumerate(texts)],
-                    args.repeat)
-    rate("language id", len(texts), lambda: identifier.identify_many(texts), args.repeat, baseline)
+    rate("language id alone", len(texts), lambda: identifier.identify_many(texts), args.repeat, baseline)
 
-    for label, without in (("enrich without sentiment", ("sentiment",)), ("enrich (full: rete enrich)", ())):
+    enricher = None
+    for label, without in STAGES:
         enricher = Enricher(brands, languages=("it", "en"), without=without)
         list(enricher.enrich(records[:500]))  # warm-up: caches, lazy loads
         enriched: list[dict] = []
@@ -135,8 +191,13 @@ def main() -> None:
             enriched[:] = enricher.enrich(records)
 
         rate(label, len(records), run, args.repeat, baseline)
-        found = sum(1 for r in enriched if r["mentions"])
-        print(f"{'':<44} posts with a brand mention: {found / len(enriched):.1%}")
+    mentioned = sum(1 for r in enriched if r["mentions"]) / len(enriched)
+
+    def enrich_lines() -> None:
+        enrich_jsonl(lines, io.StringIO(), enricher, on_problem=lambda number, reason: None)
+
+    rate("rete enrich: JSONL in -> full enrich -> JSONL out", len(lines), enrich_lines, args.repeat, baseline)
+    print(f"\nposts with a brand mention: {mentioned:.1%}")
 
 
 if __name__ == "__main__":

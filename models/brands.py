@@ -30,17 +30,15 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.brand_query import Node, PostContext, Ranges, Term, evaluate, parse_query, positive_terms, terms
-from models.extensions import MENTIONS_KEY, doc_value, is_tag, register_extensions, token_ids
+from models.extensions import MENTIONS_KEY, TokenTable, doc_value, is_tag, register_extensions, token_orths
 from models.tokenizer import compact, split_hashtag
 from rete.config import BrandEntry
-
-
-TAG_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
 class _CompiledBrand:
     name: str
+    label: int  # the name's hash in the vocabulary: spans take it without re-hashing the name
     name_keys: frozenset[str]
     handle_keys: frozenset[str]
     query: Node | None
@@ -76,7 +74,7 @@ class BrandMatcher:
         self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
-        self._tag_cache: dict[int, tuple[str, ...]] = {}  # ORTH hash -> keys; tokens repeat across posts
+        self._tag_keys = TokenTable(nlp.vocab.strings, self._hashtag_keys)  # ORTH hash -> keys
         texts: dict[str, str] = {}  # key -> text given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
@@ -97,6 +95,7 @@ class BrandMatcher:
                 (covering if name_words & set(_words(nlp, text)) else context).add(f"exclude:{text}")
             compiled = _CompiledBrand(
                 name=entry.name,
+                label=nlp.vocab.strings.add(entry.name),
                 name_keys=frozenset(t.key for t in name_terms),
                 handle_keys=frozenset(t.key for t in name_terms if t.kind == "handle"),
                 query=query,
@@ -130,23 +129,26 @@ class BrandMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         occurrences = self._occurrences(doc)
-        candidates = sorted({i for key in occurrences for i in self._brands_by_key.get(key, ())})
         spans: list[Span] = []
-        context = None
-        for index in candidates:
-            brand = self.brands[index]
-            if any(key in occurrences for key in brand.context_exclude_keys):
-                continue
-            if brand.query is not None and context is None:
-                context = post_context(doc)
-            if brand.query is None or evaluate(brand.query, occurrences, context):
-                ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
-            else:
-                ranges = _union(occurrences, brand.handle_keys)
-            ranges = _without_overlaps(ranges, _union(occurrences, brand.covering_exclude_keys))
-            spans.extend(Span(doc, start, end, label=brand.name) for start, end in ranges)
-        if len(spans) > 1:
-            spans = sorted(filter_spans(spans), key=lambda span: span.start)
+        if occurrences:
+            by_key = self._brands_by_key
+            candidates = sorted({i for key in occurrences for i in by_key.get(key, ())})
+            context = None
+            for index in candidates:
+                brand = self.brands[index]
+                if brand.context_exclude_keys and not brand.context_exclude_keys.isdisjoint(occurrences):
+                    continue
+                if brand.query is not None and context is None:
+                    context = post_context(doc)
+                if brand.query is None or evaluate(brand.query, occurrences, context):
+                    ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
+                else:
+                    ranges = _union(occurrences, brand.handle_keys)
+                if brand.covering_exclude_keys:
+                    ranges = _without_overlaps(ranges, _union(occurrences, brand.covering_exclude_keys))
+                spans.extend(Span(doc, start, end, label=brand.label) for start, end in ranges)
+            if len(spans) > 1:
+                spans = sorted(filter_spans(spans), key=lambda span: span.start)
         doc.spans[MENTIONS_KEY] = spans
         return doc
 
@@ -159,14 +161,11 @@ class BrandMatcher:
             for match_id, start, end in self._wildcards(doc):
                 found[strings[match_id]].add((start, end))
         if self._by_compact or self._by_first_word:
-            for position, orth in enumerate(token_ids(doc)[0]):
-                keys = self._tag_cache.get(orth)
-                if keys is None:
-                    keys = self._tag_cache[orth] = self._hashtag_keys(strings[orth])
-                for key in keys:
-                    found[key].add((position, position + 1))
-            if len(self._tag_cache) > TAG_CACHE_SIZE:
-                self._tag_cache.clear()
+            tag_keys = self._tag_keys.lookup(token_orths(doc))
+            if any(tag_keys):
+                for position, keys in enumerate(tag_keys):
+                    for key in keys:
+                        found[key].add((position, position + 1))
         return {key: sorted(ranges) for key, ranges in found.items()}
 
     def _hashtag_keys(self, tag: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ only at the start of the post (after leading @handles). Praise and purchase inte
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A "?" outside a URL is a question.
 
-Phrases go to a ``PhraseMatcher``, single words to a table keyed by the token's LOWER hash, and only real
+Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct token text), and only real
 multi-token patterns to a ``Matcher``: a Matcher holding a hundred one-word patterns was the slowest part
 of the pipeline.
 """
@@ -25,6 +25,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from functools import reduce
+from itertools import count
+from operator import attrgetter, or_
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,7 +35,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import doc_value, is_tag, register_extensions, set_doc_value, token_ids
+from models.extensions import TokenTable, doc_value, is_tag, register_extensions, set_doc_value, token_orths
 
 INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
 DATA_DIR = Path(__file__).parent / "data" / "intents"
@@ -47,7 +50,10 @@ class PatternFileError(ValueError):
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
-CACHE_SIZE = 200_000
+_RULE_KEYS = attrgetter("rule_keys")
+_IS_HANDLE = attrgetter("is_handle")
+_HAS_QUESTION_MARK = attrgetter("has_question_mark")
+_PATTERN_WORDS = attrgetter("pattern_words")
 
 
 class _TokenInfo(NamedTuple):
@@ -58,6 +64,7 @@ class _TokenInfo(NamedTuple):
     is_punct: bool
     is_negation: bool
     has_question_mark: bool  # "?" outside a URL
+    pattern_words: int  # bit i set: the token is one of the words of the i-th required word set
 
 
 class IntentTagger:
@@ -68,9 +75,11 @@ class IntentTagger:
         self._patterns = Matcher(nlp.vocab)
         self._word_rules: dict[str, list[str]] = defaultdict(list)  # lowercase word -> rule keys
         self._rules: dict[str, tuple[str, bool, bool]] = {}  # rule key -> (label, weak, at_start)
-        self._info: dict[int, _TokenInfo] = {}  # LOWER hash -> info
-        # Per Matcher pattern, the word sets it needs one word of each (its required LOWER tokens).
-        self._pattern_needs: list[list[frozenset[int]]] = []
+        # The words a Matcher pattern needs, one of each set (its required LOWER tokens), as bit masks:
+        # bit i of a word stands for the i-th word set it belongs to, a pattern's mask has its sets' bits.
+        self._word_set_bits: dict[str, int] = defaultdict(int)
+        self._word_set_numbers = count()
+        self._pattern_masks: list[int] = []
         for number, rule in _read_rules(patterns_path):
             label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
             key = f"{label}|{number}"
@@ -85,65 +94,72 @@ class IntentTagger:
                     self._patterns.add(key, [rule["pattern"]])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
-                self._pattern_needs.append(_required_words(rule["pattern"], nlp))
+                self._pattern_masks.append(self._add_required_words(rule["pattern"]))
+        self._token_info = TokenTable(nlp.vocab.strings, self._describe)
 
-    def _matcher_may_match(self, lowers: list[int]) -> bool:
+    def _add_required_words(self, pattern: list[dict]) -> int:
+        mask = 0
+        for words in _required_words(pattern):
+            bit = 1 << next(self._word_set_numbers)
+            for word in words:
+                self._word_set_bits[word] |= bit
+            mask |= bit
+        return mask
+
+    def _describe(self, text: str) -> _TokenInfo:
+        lower = text.lower()
+        return _TokenInfo(
+            rule_keys=tuple(self._word_rules.get(lower, ())),
+            is_handle=is_tag(lower, "@"),
+            is_punct=self.vocab[text].is_punct,
+            is_negation=lower in NEGATIONS,
+            has_question_mark="?" in _URL.sub(" ", lower),
+            pattern_words=self._word_set_bits.get(lower, 0),
+        )
+
+    def _matcher_may_match(self, tokens: list[_TokenInfo]) -> bool:
         """The Matcher is slow per token, and most posts lack the words its patterns need: skip it then."""
-        if not self._pattern_needs:
-            return False
-        present = set(lowers)
-        return any(all(not words.isdisjoint(present) for words in needs) for needs in self._pattern_needs)
-
-    def _token_info(self, lower: int) -> _TokenInfo:
-        info = self._info.get(lower)
-        if info is None:
-            if len(self._info) > CACHE_SIZE:
-                self._info.clear()
-            text = self.vocab.strings[lower]
-            info = self._info[lower] = _TokenInfo(
-                rule_keys=tuple(self._word_rules.get(text, ())),
-                is_handle=is_tag(text, "@"),
-                is_punct=self.vocab[lower].is_punct,
-                is_negation=text in NEGATIONS,
-                has_question_mark="?" in _URL.sub(" ", text),
-            )
-        return info
+        present = reduce(or_, map(_PATTERN_WORDS, tokens), 0)
+        return any(mask & present == mask for mask in self._pattern_masks)
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.vocab.strings
-        lowers = token_ids(doc)[1]
-        tokens = [self._token_info(lower) for lower in lowers]
+        tokens = self._token_info.lookup(token_orths(doc))
         hits = [(strings[match_id], start) for match_id, start, _ in self._phrases(doc)]
-        if self._matcher_may_match(lowers):
+        if self._pattern_masks and self._matcher_may_match(tokens):
             hits += [(strings[match_id], start) for match_id, start, _ in self._patterns(doc)]
-        hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
-        addressed = bool(doc_value(doc, "meta").get("parent_id")) or any(t.is_handle for t in tokens)
+        if any(map(_RULE_KEYS, tokens)):
+            hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
-        for key, start in hits:
-            label, weak, at_start = self._rules[key]
-            if label in found or (weak and not addressed):
-                continue
-            if at_start and not all(t.is_handle or t.is_punct for t in tokens[:start]):
-                continue
-            if label in _NEGATABLE and any(t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]):
-                if label == "praise":
-                    found.add("complaint")
-                continue
-            found.add(label)
-        if any(t.has_question_mark for t in tokens):
+        if hits:
+            addressed = bool(doc_value(doc, "meta").get("parent_id")) or any(map(_IS_HANDLE, tokens))
+            for key, start in hits:
+                label, weak, at_start = self._rules[key]
+                if label in found or (weak and not addressed):
+                    continue
+                if at_start and not all(t.is_handle or t.is_punct for t in tokens[:start]):
+                    continue
+                if label in _NEGATABLE and any(
+                    t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]
+                ):
+                    if label == "praise":
+                        found.add("complaint")
+                    continue
+                found.add(label)
+        if any(map(_HAS_QUESTION_MARK, tokens)):
             found.add("question")
         set_doc_value(doc, "intents", sorted(found))
         return doc
 
 
-def _required_words(pattern: list[dict], nlp: Language) -> list[frozenset[int]]:
-    """For each token of a pattern that must occur with a LOWER value or IN list, the hashes it allows."""
+def _required_words(pattern: list[dict]) -> list[frozenset[str]]:
+    """For each token of a pattern that must occur with a LOWER value or IN list, the words it allows."""
     needs = []
     for spec in pattern:
         value = spec.get("LOWER")
         words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
         if words and spec.get("OP", "1") in ("1", "+"):
-            needs.append(frozenset(nlp.vocab.strings.add(str(w).lower()) for w in words))
+            needs.append(frozenset(str(w).lower() for w in words))
     return needs
 
 

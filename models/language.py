@@ -4,7 +4,7 @@ text is too short to tell.
 Speed matters (``rete enrich`` must keep up with 10,000 posts/s on one core), so lingua runs in low-accuracy
 mode with its models preloaded, restricted to the workspace languages plus a few common ones, and only on
 posts a function-word check could not settle: a post with two or more Italian (English) function words and
-none of English (Italian) or the other listed languages is Italian (English) without asking lingua.
+more than twice as many as of any other listed language is Italian (English) without asking lingua.
 """
 
 from __future__ import annotations
@@ -31,23 +31,33 @@ MAX_CHARS = 1000
 _WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’][^\W\d_]+)?)")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 
-# Function words that are frequent in one language and rare in the others listed. Words shared with a
-# neighbour ("non" fr, "con" es, "il" fr, "me" en) are left out on purpose.
+# Function words (and a few very frequent adverbs) common in one language and rare in the others listed.
+# Words shared with a neighbour ("non" fr, "con" es, "il" fr, "me" en, "solo" es, "alle" de, "so" de)
+# are left out on purpose.
 _FUNCTION_WORDS = {
     "it": {"che", "è", "della", "delle", "degli", "dei", "sono", "gli", "anche", "ancora", "perché", "questo",
-           "questa", "ho", "hanno", "nel", "nella", "alla", "più", "cosa", "qualcuno", "già", "molto", "tutti",
-           "grazie", "di", "per", "una", "mi", "del", "ci", "sempre", "nessuna", "nessun", "dove", "quando",
-           "ha", "la", "le", "lo", "così", "dopo", "oggi", "mai", "tutto", "suo", "sua", "loro", "nostro"},
+           "questa", "questi", "queste", "quello", "quella", "ho", "hanno", "nel", "nella", "nei", "negli",
+           "alla", "sul", "sulla", "dalla", "più", "cosa", "qualcuno", "già", "molto", "tutti", "tutto", "tutta",
+           "tutte", "grazie", "di", "per", "una", "mi", "del", "ci", "sempre", "nessuna", "nessun", "niente",
+           "dove", "quando", "ha", "la", "le", "lo", "così", "dopo", "oggi", "mai", "suo", "sua", "loro",
+           "nostro", "vostro", "vostra", "noi", "voi", "io", "poi", "però", "quindi", "ogni", "senza", "troppo",
+           "davvero", "proprio", "nuovo", "nuova", "c'è", "stato", "stata", "fatto", "essere"},
     "en": {"the", "and", "is", "are", "was", "my", "your", "you", "to", "of", "for", "with", "this", "that",
            "it", "have", "has", "just", "what", "why", "how", "they", "we", "still", "been", "can't", "don't",
            "does", "anyone", "know", "will", "from", "our", "their", "there", "would", "should", "at", "did",
            "again", "but", "not", "be", "by", "or", "if", "an", "all", "when", "where", "who", "never",
-           "thanks", "please", "i'm", "it's"},
+           "thanks", "please", "i'm", "it's", "i've", "i'll", "can", "could", "very", "really", "too", "some",
+           "any", "more", "about", "than", "now", "then", "only", "its", "them", "which", "these", "those",
+           "because", "after", "every", "got", "get", "out", "up"},
     "es": {"el", "los", "las", "que", "es", "y", "muy", "pero", "está", "por", "para", "gracias", "del"},
     "fr": {"le", "les", "est", "et", "je", "pas", "avec", "très", "mais", "vous", "nous", "des", "une"},
     "pt": {"não", "você", "muito", "obrigado", "obrigada", "uma", "isso", "são", "os", "também"},
     "de": {"der", "und", "ist", "nicht", "ich", "das", "mit", "sehr", "danke", "ein", "eine", "auch"},
 }
+# A language wins without lingua with at least this many of its function words and more than this
+# many times the hits of any other candidate (a French "le" in an Italian post does not send it to lingua).
+MIN_FUNCTION_WORDS = 2
+FUNCTION_WORD_MARGIN = 2
 
 
 def normalize_code(value: object) -> str | None:
@@ -74,7 +84,10 @@ class LanguageIdentifier:
             .with_preloaded_language_models()
             .build()
         )
-        self._function_words = {c: w for c, w in _FUNCTION_WORDS.items() if c in codes}
+        self._codes_of_word: dict[str, tuple[str, ...]] = {}  # function word -> the candidates using it
+        for code, vocabulary in _FUNCTION_WORDS.items():
+            for word in vocabulary if code in codes else ():
+                self._codes_of_word[word] = (*self._codes_of_word.get(word, ()), code)
 
     def identify(self, text: str, declared: object = None) -> str:
         """``declared`` (the source's language) wins when it is a language code."""
@@ -98,11 +111,17 @@ class LanguageIdentifier:
 
     def _by_function_words(self, words: list[str]) -> str | None:
         """``words`` are lowercased."""
-        present = set(words)
-        hits = {code: len(present & vocabulary) for code, vocabulary in self._function_words.items()}
-        winners = [code for code, count in hits.items() if count >= 2]
-        if len(winners) == 1 and sum(hits.values()) == hits[winners[0]]:
-            return winners[0]
+        hits: dict[str, int] = {}
+        codes_of_word = self._codes_of_word
+        for word in set(words):
+            for code in codes_of_word.get(word, ()):
+                hits[code] = hits.get(code, 0) + 1
+        if not hits:
+            return None
+        best = max(hits, key=hits.__getitem__)
+        count = hits.pop(best)
+        if count >= MIN_FUNCTION_WORDS and count > FUNCTION_WORD_MARGIN * max(hits.values(), default=0):
+            return best
         return None
 
 

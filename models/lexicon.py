@@ -103,6 +103,7 @@ class CuePatterns:
 
     def __init__(self, patterns: list[str], path: Path) -> None:
         self.by_key: dict[str, list[re.Pattern[str]]] = defaultdict(list)
+        self._combined: dict[str, re.Pattern[str]] = {}
         for pattern in patterns:
             try:
                 compiled = re.compile(pattern)
@@ -131,20 +132,14 @@ class CuePatterns:
             keys.add(word[:KEY_LENGTH])
         return keys
 
-    def starts_at(self, word: str) -> bool:
-        """Whether some pattern may start at this (normalised) word."""
-        return word[:KEY_LENGTH] in self.by_key
-
-    def count(self, text: str, starts: list[int]) -> int:
-        """Offsets among ``starts`` (word starts in ``text``, words joined by single spaces) where a pattern
-        matches."""
-        found = 0
-        by_key = self.by_key
-        for start in starts:
-            candidates = by_key.get(text[start:start + KEY_LENGTH].split(" ", 1)[0])
-            if candidates:
-                found += any(p.match(text, start) for p in candidates)
-        return found
+    def at(self, word: str) -> re.Pattern[str] | None:
+        """One alternation of the patterns that may start at this (normalised) word, if any."""
+        key = word[:KEY_LENGTH]
+        if key not in self.by_key:
+            return None
+        if key not in self._combined:
+            self._combined[key] = re.compile("|".join(f"(?:{p.pattern})" for p in self.by_key[key]))
+        return self._combined[key]
 
 
 @cache

@@ -1,16 +1,21 @@
-"""Sentiment per post and per brand mention: a linear model on word n-grams plus lexicon and cue features.
+"""Sentiment per post and per brand mention: a linear model on hashed word n-grams plus lexicon and cue features.
 
-The model (one per language, trained by ``models/train.py``) is a multinomial logistic regression over
-- hashed word unigrams (marked ``NEG_`` inside a negation's scope), bigrams, and 5-letter word prefixes
-  (Italian inflections share a weight; cheaper than character n-grams, which cost ~100 us a post),
-- a small dense block from the lexicons (``models/lexicon.py``): positive and negative valence sums after
-  negation, intensifiers and contrast (what follows "but"/"ma" weighs more; complaint cues such as "still
-  waiting" or "nessuna risposta" count as negative words), emoji valence, irony markers, question and
-  exclamation marks, elongations and shouting.
+The model (one per language, trained by ``models/train.py``) has two logistic heads, "has positive sentiment"
+and "has negative sentiment" (SENTIPOLC's annotation: both is ``mixed``, neither ``neutral``), over
+- hashed word unigrams (marked ``neg_`` inside a negation's scope), bigrams and 5-letter word prefixes
+  (Italian inflections share a weight),
+- a small dense block from the lexicons (``models/lexicon.py``): positive and negative valence sums, maxima
+  and counts after negation and contrast (what follows "but"/"ma" weighs more; complaint cues such as "still
+  waiting" or "nessuna risposta" count as negative words), emoji valence, irony markers, negators,
+  intensifiers, question and exclamation marks, elongations and shouting.
 
-Scores are ``P(positive) - P(negative)`` in [-1, 1]; the label is the most probable class (Italian has a
-``mixed`` class from SENTIPOLC; English is trained on three). Everything is vectorised per batch:
-:meth:`SentimentModel.predict_texts` is what the spaCy component calls from ``pipe()``.
+Scores are ``P(positive) - P(negative)`` in [-1, 1].
+
+Speed: the only per-token Python work is one dictionary lookup, from a token (its spaCy ``ORTH`` id, which
+the pipeline already computed, or its text) to a row of a growing table of known words. The table holds,
+per normalised word, its hash indices, lexicon valence and cue roles, computed once. Everything else —
+negation scope, contrast weighting, n-gram hashing, the dense block and the dot product — runs in numpy on
+the whole batch at once.
 
 Per mention (``span._.sentiment``): when a post names several brands it is cut into segments at sentence ends
 and contrast words; each brand is scored on the segments that name it plus the segments that follow until
@@ -21,34 +26,31 @@ from __future__ import annotations
 
 import io
 import json
-import math
+import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import spacy
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 from spacy.language import Language
-from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
-from models.extensions import MENTIONS_KEY, register_extensions
+from models.extensions import MENTIONS_KEY, doc_value, register_extensions, set_doc_value, token_orths
 from models.lexicon import Cues, load_cues
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
-FEATURE_VERSION = 2
-N_WORD_FEATURES = 2**20
+FEATURE_VERSION = 3
+N_HASHED = 2**20
 # Sentiment of a very long text is read from its start: keeps the cost of a 100,000-character post bounded.
 MAX_CHARS = 2000  # plain texts
 MAX_TOKENS = 500  # docs (about 2000 characters of social text)
 NEGATION_SCOPE = 3  # words after a negator whose polarity flips
 NEGATION_FLIP = -0.74  # VADER's scalar: "not good" is less negative than "bad"
-INTENSIFIER_BOOST = 1.3
-DIMINISHER_DAMP = 0.7
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5  # VADER's weights around "but"
 # A complaint cue counts as a negative lexicon word as strong as "bad" (-2.5 in VADER). It is not a feature
 # of its own: neither training corpus holds customer complaints, so a weight learned there for the cues is
@@ -59,11 +61,9 @@ LABELS = ("positive", "negative", "neutral", "mixed")
 HEADS = ("positive", "negative")
 LABEL_OF_HEADS = {(True, False): "positive", (False, True): "negative", (True, True): "mixed", (False, False): "neutral"}
 NEUTRAL = {"label": "neutral", "score": 0.0}
-
-_SCOPE_BREAK_START = frozenset(".,;:!?")
-_SEGMENT_BREAK_WORDS = frozenset({".", "!", "?", ";"})
 STEM_LENGTH = 5  # word prefixes as features: Italian inflections (ottim-o/a/i/e) share a weight
 SHOUTING_SHARE = 0.6  # posts whose words are mostly in capitals
+CACHE_LIMIT = 200_000  # distinct tokens remembered per language; social text repeats its words a lot
 
 DENSE_FEATURES = (
     "lexicon_positive",
@@ -81,21 +81,24 @@ DENSE_FEATURES = (
     "elongation",
     "shouting",
 )
+N_FEATURES = N_HASHED + len(DENSE_FEATURES)
+
+# Role bits of a known word (WordTable.bits).
+(DROP, BREAK, TERM, NEGATOR, INTENSIFIER, CONTRAST, QUESTION, EXCLAMATION, EMOJI, CUE, SENTIMENT, STEM,
+ ELONGATED, ALPHABETIC, SHOUTED) = (1 << i for i in range(15))
+_SCOPE_BREAK_START = frozenset(".,;:!?")
+NEWLINE_ROW = 1
+# Multipliers of the hashes of a word pair (unsigned 64-bit arithmetic, wraps): any fixed odd constants.
+_PAIR_LEFT, _PAIR_RIGHT = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-@dataclass
-class Words:
-    """A post's normalised tokens, one per spaCy token (so a span's tokens slice it), and casing counts."""
-
-    words: list[str]
-    elongations: int = 0
-    shouted: int = 0
-    alphabetic: int = 0
+def _hash(term: str) -> int:
+    return murmurhash3_32(term, seed=0, positive=True)
 
 
-def _compound(total: float) -> float:
+def _compound(total: np.ndarray) -> np.ndarray:
     # VADER's normalisation of a valence sum into (-1, 1).
-    return total / math.sqrt(total * total + 15.0)
+    return total / np.sqrt(total * total + 15.0)
 
 
 @cache
@@ -103,219 +106,249 @@ def _tokenizer(lang: str):
     return spacy.blank(lang).tokenizer
 
 
-# What a normalised word is, computed once per distinct word (see Featurizer._describe).
-BREAK, EXCLAMATION, QUESTION, NEGATOR, INTENSIFIER, DIMINISHER, CONTRAST, EMOJI, CUE = (1 << i for i in range(9))
-# Per raw token: casing and elongation flags.
-ELONGATED, ALPHABETIC, SHOUTED = 1, 2, 4
-CACHE_LIMIT = 200_000  # distinct tokens remembered per language; social text repeats its words a lot
+class WordTable:
+    """Every normalised word seen so far, with what the features need to know about it, as numpy columns.
+
+    ``ids`` maps a token (spaCy ``ORTH`` id or text) to its row; a token not seen before is normalised
+    and described once (:meth:`_add`). Row 0 is the dropped token (whitespace, a lone "#", a skin-tone
+    modifier).
+    """
+
+    def __init__(self, cues: Cues) -> None:
+        self.cues = cues
+        self.words: list[str] = []
+        self.rows: dict[tuple[str, int], int] = {}
+        capacity = 4096
+        self.unigram = np.zeros(capacity, dtype=np.uint64)  # 32-bit murmur hashes, as uint64 for pair mixing
+        self.negated = np.zeros(capacity, dtype=np.int64)  # hash of "neg_" + word
+        self.stem = np.zeros(capacity, dtype=np.int64)
+        self.bits = np.zeros(capacity, dtype=np.int64)
+        self.valence = np.zeros(capacity, dtype=np.float64)
+        self.length = np.zeros(capacity, dtype=np.int64)
+        # The complaint and the irony patterns that may start at each word (see CuePatterns.at).
+        self.cue_patterns: list[tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = []
+        self.ids: dict[str | int, int] = {}
+        self._add("", 0)
+        self._add("\n", DROP)  # NEWLINE_ROW: separates posts when the words of a batch are joined
+
+    def row_of(self, key: str | int, text_of) -> int:
+        row = self.ids.get(key)
+        if row is None:
+            word, flags = normal_form(text_of(key), self.cues)
+            row = self.rows.get((word, flags))
+            if row is None:
+                row = self._add(word, flags)
+            if len(self.ids) < CACHE_LIMIT:
+                self.ids[key] = row
+        return row
+
+    def _add(self, word: str, flags: int) -> int:
+        row = len(self.words)
+        if row == len(self.bits):
+            for name in ("unigram", "negated", "stem", "bits", "valence", "length"):
+                column = getattr(self, name)
+                setattr(self, name, np.concatenate([column, np.zeros_like(column)]))
+        self.words.append(word)
+        self.rows[(word, flags)] = row
+        cues = self.cues
+        value = cues.valence.get(word)
+        bits = flags
+        if not word:
+            bits |= DROP
+        elif value is None and word[0] in _SCOPE_BREAK_START:
+            bits |= BREAK | (EXCLAMATION | TERM if word[0] == "!" else 0) | (QUESTION | TERM if word[0] == "?" else 0)
+            word = word[0]  # "!!!" and "?!" are the same term as "!" / "?"
+        else:
+            bits |= TERM
+        if word in cues.negators:
+            bits |= NEGATOR
+        elif word in cues.intensifiers:
+            bits |= INTENSIFIER
+        if word in cues.contrast:
+            bits |= CONTRAST
+        if value is not None:
+            bits |= SENTIMENT | (EMOJI if not word[0].isalpha() else 0)
+        self.cue_patterns.append((cues.complaint.at(word), cues.irony.at(word)) if word else (None, None))
+        if self.cue_patterns[row] != (None, None):
+            bits |= CUE
+        if len(word) > STEM_LENGTH and word.isalpha():
+            bits |= STEM
+            self.stem[row] = _hash("~" + word[:STEM_LENGTH]) % N_HASHED
+        self.unigram[row] = _hash(word)
+        self.negated[row] = _hash("neg_" + word) % N_HASHED
+        self.bits[row] = bits
+        self.valence[row] = value or 0.0
+        self.length[row] = len(self.words[row])
+        return row
+
+
+def normal_form(token: str, cues: Cues) -> tuple[str, int]:
+    """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
+    apostrophes cut; whitespace becomes "" (a line break "." and ends a clause). Also the casing and
+    elongation flags of the token."""
+    low = token.lower()
+    flags = 0
+    if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
+        low = low[1:]
+    first = low[:1]
+    if first.isalpha():
+        if low.startswith(("http", "www.")):
+            return "url", 0
+        if "@" in low:  # "dell'@brand"
+            return "@user", 0
+        if "'" in low or "’" in low:
+            low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
+        if len(low) > 3 and low[-1] == low[-2] == low[-3]:
+            # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
+            low = low.rstrip(low[-1]) + low[-1]
+            flags |= ELONGATED
+        if len(token) > 1:
+            flags |= ALPHABETIC | (SHOUTED if token.isupper() else 0)
+        return low, flags
+    if first == "@":
+        return "@user", 0
+    if first == "#":
+        return low[1:], 0
+    if first.isdigit():
+        return "0", 0
+    if first.isspace() or not first:
+        return ("." if "\n" in low else ""), 0
+    if "\U0001f3fb" <= first <= "\U0001f3ff" or first in "\u200d\ufe0f":
+        return "", 0  # skin tone, zero-width joiner, emoji presentation: part of the emoji before them
+    if len(low) > 1 and low not in cues.valence and ord(first) > 0x2000:
+        return first, 0  # an emoji sequence (skin tone, ZWJ) scores as its first pictograph
+    return low, 0
 
 
 class Featurizer:
-    """Turns posts of one language into the model's sparse feature matrix (hashed terms + dense block).
+    """Turns posts of one language, given as rows of its :class:`WordTable`, into the model's features."""
 
-    Features are computed from spaCy tokens, so the component reuses the tokens the pipeline already made;
-    plain texts go through ``spacy.blank(lang)``'s tokenizer, also at training time. Everything that depends
-    on a token alone (normal form, lexicon valence, cue roles) is computed once and cached: the per-post
-    loop then costs a dictionary lookup and a few bit tests per token.
-    """
+    n_features = N_FEATURES
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.cues: Cues = load_cues(lang)
-        self._hasher = FeatureHasher(N_WORD_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)
-        self._normal_forms: dict[str | int, tuple[str, int]] = {}
-        self._descriptions: dict[str, tuple[float | None, int, str | None]] = {}
+        self.table = WordTable(self.cues)
 
-    @property
-    def n_features(self) -> int:
-        return N_WORD_FEATURES + len(DENSE_FEATURES)
+    def rows_of_doc(self, doc: Doc) -> list[int]:
+        """One table row per token of the doc (its first MAX_TOKENS), read from the tokens' ORTH ids."""
+        orths = token_orths(doc)[:MAX_TOKENS]
+        rows = list(map(self.table.ids.get, orths))
+        if None in rows:  # tokens never seen before
+            row_of, text_of = self.table.row_of, doc.vocab.strings.__getitem__
+            rows = [row_of(orth, text_of) if row is None else row for orth, row in zip(orths, rows)]
+        return rows
 
-    def _normal_form(self, token: str) -> tuple[str, int]:
-        """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
-        apostrophes cut; whitespace becomes "" (a line break "." and ends a clause)."""
-        low = token.lower()
-        flags = 0
-        if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
-            low = low[1:]
-        first = low[:1]
-        if first.isalpha():
-            if low.startswith(("http", "www.")):
-                return "url", 0
-            if "@" in low:  # "dell'@brand"
-                return "@user", 0
-            if "'" in low or "’" in low:
-                low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
-            if len(low) > 3 and low[-1] == low[-2] == low[-3]:
-                # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
-                low = low.rstrip(low[-1]) + low[-1]
-                flags |= ELONGATED
-            if len(token) > 1:
-                flags |= ALPHABETIC | (SHOUTED if token.isupper() else 0)
-            return low, flags
-        if first == "@":
-            return "@user", 0
-        if first == "#":
-            return low[1:], 0
-        if first.isdigit():
-            return "0", 0
-        if first.isspace() or not first:
-            return ("." if "\n" in low else ""), 0
-        if len(low) > 1 and low not in self.cues.valence and ord(first) > 0x2000:
-            return first, 0  # an emoji sequence (skin tone, ZWJ) scores as its first pictograph
-        return low, 0
+    def rows_of_text(self, text: str) -> list[int]:
+        """The same for a plain text, tokenised by ``spacy.blank(lang)`` (training and evaluation)."""
+        row_of = self.table.row_of
+        return [row_of(token.text, str) for token in _tokenizer(self.lang)(text[:MAX_CHARS])]
 
-    def _describe(self, word: str) -> tuple[float | None, int, str | None]:
-        """(lexicon valence, role bits, prefix term) of a normalised word."""
-        cues = self.cues
-        value = cues.valence.get(word)
-        code = 0
-        if value is None and word[0] in _SCOPE_BREAK_START:
-            code = BREAK | (EXCLAMATION if word[0] == "!" else 0) | (QUESTION if word[0] == "?" else 0)
-        if word in cues.negators:
-            code |= NEGATOR
-        elif word in cues.intensifiers:
-            code |= INTENSIFIER
-        elif word in cues.diminishers:
-            code |= DIMINISHER
-        if word in cues.contrast:
-            code |= CONTRAST
-        if value is not None and not word[0].isalpha():
-            code |= EMOJI
-        if cues.complaint.starts_at(word) or cues.irony.starts_at(word):
-            code |= CUE
-        stem = "S:" + word[:STEM_LENGTH] if len(word) > STEM_LENGTH and word.isalpha() else None
-        return value, code, stem
-
-    def normalise(self, tokens: Iterable[str]) -> Words:
-        """One normalised word per token text (see :meth:`_normal_form`), with elongation and casing counts."""
-        return self._normalise(tokens, str)
-
-    def normalise_doc(self, doc: Doc) -> Words:
-        """The same for a spaCy doc, read from its token ids: no Token objects are made, which is most of
-        the cost of reading a doc in Python. A very long doc is read from its first MAX_TOKENS tokens."""
-        return self._normalise(doc.to_array(ORTH)[:MAX_TOKENS].tolist(), doc.vocab.strings.__getitem__)
-
-    def _normalise(self, keys: Iterable, text_of: Callable) -> Words:
-        # Keys are token texts or their spaCy ids (ints): one cache serves both.
-        cache = self._normal_forms
-        words: list[str] = []
-        elongations = shouted = alphabetic = 0
-        for key in keys:
-            entry = cache.get(key)
-            if entry is None:
-                entry = self._normal_form(text_of(key))
-                if len(cache) < CACHE_LIMIT:
-                    cache[key] = entry
-            words.append(entry[0])
-            flags = entry[1]
-            if flags:
-                elongations += flags & ELONGATED
-                alphabetic += (flags & ALPHABETIC) >> 1
-                shouted += (flags & SHOUTED) >> 2
-        return Words(words, elongations, shouted, alphabetic)
-
-    def words(self, text: str) -> Words:
-        return self.normalise(t.text for t in _tokenizer(self.lang)(text[:MAX_CHARS]))
-
-    def features(self, post: Words) -> tuple[list[str], list[float]]:
-        """Hashed-term strings and the dense lexicon/cue block of one post."""
-        descriptions = self._descriptions
-        terms: list[str] = []
-        content: list[str] = []  # words and !/?, for bigrams
-        cue_starts: list[int] = []  # offsets in the space-joined words where a cue may start
-        kept: list[str] = []  # every non-empty word, for the cue patterns
-        offset = 0
-        positive = negative = before = after = emoji = 0.0
-        negations = boosts = hits = 0
-        scope = 0
-        scale = 1.0
-        seen = 0  # role bits seen in the post
-        for word in post.words:
-            if not word:
-                continue
-            description = descriptions.get(word)
-            if description is None:
-                description = self._describe(word)
-                if len(descriptions) < CACHE_LIMIT:
-                    descriptions[word] = description
-            value, code, stem = description
-            kept.append(word)
-            if code & CUE:
-                cue_starts.append(offset)
-            offset += len(word) + 1
-            seen |= code
-            if code & BREAK:
-                scope = 0
-                if code & (EXCLAMATION | QUESTION):
-                    terms.append(word[0])
-                    content.append(word[0])
-                continue
-            content.append(word)
-            if code & CONTRAST:
-                scope, before, after = 0, before + after, 0.0
-            if value is not None:
-                hits += 1
-                value *= scale
-                if scope:
-                    value *= NEGATION_FLIP
-                if code & EMOJI:
-                    emoji += value
-                if value > 0:
-                    positive += value
-                else:
-                    negative -= value
-                after += value
-            if scope:
-                terms.append("NEG_" + word)
-                scope -= 1
-            else:
-                terms.append(word)
-            if stem:
-                terms.append(stem)
-            scale = 1.0
-            if code & NEGATOR:
-                scope, negations = NEGATION_SCOPE, negations + 1
-            elif code & INTENSIFIER:
-                scale, boosts = INTENSIFIER_BOOST, boosts + 1
-            elif code & DIMINISHER:
-                scale = DIMINISHER_DAMP
-        terms.extend([a + " " + b for a, b in zip(content, content[1:])])
-
-        complaints = ironies = 0
-        if cue_starts:
-            joined = " ".join(kept)
-            complaints = self.cues.complaint.count(joined, cue_starts)
-            ironies = self.cues.irony.count(joined, cue_starts)
-        contrast_seen = bool(seen & CONTRAST)
-        negative += COMPLAINT_VALENCE * complaints
-        weighted = (BEFORE_CONTRAST * before + AFTER_CONTRAST * after) if contrast_seen else after
-        weighted -= COMPLAINT_VALENCE * complaints
-        dense = [
-            math.log1p(positive),
-            math.log1p(negative),
-            _compound(weighted),
-            _compound(after) if contrast_seen else 0.0,
-            math.tanh(emoji / 3.0),
-            math.log1p(ironies),
-            math.log1p(negations),
-            math.log1p(boosts),
-            1.0 if contrast_seen else 0.0,
-            1.0 if hits == 0 and complaints == 0 else 0.0,
-            1.0 if seen & QUESTION else 0.0,
-            1.0 if seen & EXCLAMATION else 0.0,
-            1.0 if post.elongations else 0.0,
-            1.0 if post.alphabetic >= 3 and post.shouted > SHOUTING_SHARE * post.alphabetic else 0.0,
-        ]
-        return terms, dense
-
-    def transform_words(self, posts: Sequence[Words]) -> sparse.csr_matrix:
-        extracted = [self.features(post) for post in posts]
-        hashed = self._hasher.transform(terms for terms, _ in extracted)
-        dense = np.asarray([d for _, d in extracted], dtype=np.float32).reshape(len(posts), len(DENSE_FEATURES))
-        return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
+    def words(self, rows: Iterable[int]) -> list[str]:
+        """The normalised words of a post, without dropped tokens (for tests and debugging)."""
+        return [self.table.words[row] for row in rows if row]
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self.transform_words([self.words(text) for text in texts])
+        hashed, dense, _ = self.features([self.rows_of_text(text) for text in texts])
+        return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
+
+    def features(self, posts: Sequence[Sequence[int]]) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """Hashed term counts (posts x N_HASHED), the dense block (posts x DENSE_FEATURES) and which posts
+        have any token, for a batch of posts given as table rows."""
+        table = self.table
+        n = len(posts)
+        lengths = np.fromiter(map(len, posts), dtype=np.int64, count=n)
+        rows = np.fromiter(chain.from_iterable(posts), dtype=np.int64, count=int(lengths.sum()))
+        post_of = np.repeat(np.arange(n), lengths)
+        bits = table.bits[rows]
+        kept = (bits & DROP) == 0
+        rows, bits, post_of = rows[kept], bits[kept], post_of[kept]
+        size = len(rows)
+        position = np.arange(size)
+
+        def has(role: int) -> np.ndarray:
+            return (bits & role) != 0
+
+        def per_post(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(post_of, weights, minlength=n)
+
+        # Negation scope: the NEGATION_SCOPE words after a negator, unless a break, a contrast word or the
+        # post's start comes first.
+        first = np.ones(size, dtype=bool)
+        first[1:] = post_of[1:] != post_of[:-1]
+        last_reset = np.maximum.accumulate(np.where(has(BREAK | CONTRAST) | first, position, -1)) if size else position
+        last_negator = np.maximum.accumulate(np.where(has(NEGATOR), position, -1)) if size else position
+        negator_before = np.concatenate([[-1], last_negator[:-1]]) if size else position
+        term = has(TERM)
+        negated = term & ~has(BREAK) & (negator_before > last_reset) & (position - negator_before <= NEGATION_SCOPE)
+
+        # Hashed terms: unigrams (negated ones under their own hash), word prefixes, pairs of consecutive terms.
+        unigram = np.where(negated, table.negated[rows], (table.unigram[rows] % np.uint64(N_HASHED)).astype(np.int64))
+        stemmed = has(STEM)
+        term_rows, term_posts = rows[term], post_of[term]
+        same_post = term_posts[1:] == term_posts[:-1]
+        left, right = table.unigram[term_rows[:-1]], table.unigram[term_rows[1:]]
+        pair = ((left * _PAIR_LEFT) ^ (right * _PAIR_RIGHT)) >> np.uint64(20)
+        columns = np.concatenate([
+            unigram[term], table.stem[rows[stemmed]], (pair[same_post] % np.uint64(N_HASHED)).astype(np.int64)
+        ])
+        owners = np.concatenate([term_posts, post_of[stemmed], term_posts[:-1][same_post]])
+        hashed = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), (owners, columns)), shape=(n, N_HASHED))
+
+        # Dense block.
+        value = table.valence[rows] * np.where(negated, NEGATION_FLIP, 1.0)
+        positive_part, negative_part = np.clip(value, 0, None), np.clip(-value, 0, None)
+        last_contrast = np.full(n, -1)
+        np.maximum.at(last_contrast, post_of, np.where(has(CONTRAST), position, -1))
+        has_contrast = last_contrast >= 0
+        after = per_post(value * (position > last_contrast[post_of]))
+        total = per_post(value)
+        complaints, ironies = self._cue_counts(rows, bits, post_of, n)
+        weighted = np.where(has_contrast, BEFORE_CONTRAST * (total - after) + AFTER_CONTRAST * after, total)
+        weighted -= COMPLAINT_VALENCE * complaints
+        hits = per_post(has(SENTIMENT))
+        alphabetic, shouted = per_post(has(ALPHABETIC)), per_post(has(SHOUTED))
+        dense = np.column_stack([
+            np.log1p(per_post(positive_part)),
+            np.log1p(per_post(negative_part) + COMPLAINT_VALENCE * complaints),
+            _compound(weighted),
+            np.where(has_contrast, _compound(after), 0.0),
+            np.tanh(per_post(value * has(EMOJI)) / 3.0),
+            np.log1p(ironies),
+            np.log1p(per_post(has(NEGATOR))),
+            np.log1p(per_post(has(INTENSIFIER))),
+            has_contrast,
+            (hits == 0) & (complaints == 0),
+            per_post(has(QUESTION)) > 0,
+            per_post(has(EXCLAMATION)) > 0,
+            per_post(has(ELONGATED)) > 0,
+            (alphabetic >= 3) & (shouted > SHOUTING_SHARE * alphabetic),
+        ]).astype(np.float32)
+        return hashed, dense, np.bincount(post_of, minlength=n) > 0
+
+    def _cue_counts(self, rows: np.ndarray, bits: np.ndarray, post_of: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Complaint and irony pattern matches per post. Patterns match on the words joined by single spaces
+        and are tried only where a word may start one (CUE): the batch's words are joined once, each post
+        on its own line so that no pattern runs from one post into the next."""
+        complaints, ironies = np.zeros(n), np.zeros(n)
+        cue_at = np.flatnonzero((bits & CUE) != 0)
+        if not len(cue_at):
+            return complaints, ironies
+        table = self.table
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = post_of[1:] != post_of[:-1]
+        lines = np.insert(rows, np.flatnonzero(first), NEWLINE_ROW)
+        offsets = np.concatenate([[0], np.cumsum(table.length[lines] + 1)])
+        text = " ".join(map(table.words.__getitem__, lines.tolist()))
+        at_in_lines = cue_at + np.cumsum(first)[cue_at]
+        patterns = table.cue_patterns
+        for row, offset, post in zip(rows[cue_at].tolist(), offsets[at_in_lines].tolist(), post_of[cue_at].tolist()):
+            complaint, irony = patterns[row]
+            if complaint is not None and complaint.match(text, offset):
+                complaints[post] += 1
+            if irony is not None and irony.match(text, offset):
+                ironies[post] += 1
+        return complaints, ironies
 
 
 def default_artifact(lang: str) -> Path:
@@ -332,7 +365,7 @@ class SentimentModel:
     def __init__(self, lang: str, coef: np.ndarray, intercept: np.ndarray, meta: dict) -> None:
         self.lang = lang
         self.featurizer = Featurizer(lang)
-        expected = (self.featurizer.n_features, len(HEADS))
+        expected = (N_FEATURES, len(HEADS))
         if coef.shape != expected or intercept.shape != (len(HEADS),):
             raise ValueError(f"coefficients have shape {coef.shape}, the features need {expected}")
         self.coef = coef.astype(np.float32)
@@ -374,44 +407,39 @@ class SentimentModel:
                 f"{path}: built for feature version {meta.get('feature_version')}, this code reads "
                 f"{FEATURE_VERSION}: retrain it with `rete train sentiment`"
             )
-        coef = np.zeros((Featurizer(meta["lang"]).n_features, len(HEADS)), dtype=np.float32)
+        coef = np.zeros((N_FEATURES, len(HEADS)), dtype=np.float32)
         coef[rows] = weights
         return cls(meta["lang"], coef, intercept, meta)
 
-    def head_probabilities(self, posts: Sequence[Words]) -> np.ndarray:
-        """P(positive), P(negative) for each post, shape (posts, 2)."""
-        logits = self.featurizer.transform_words(posts) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+    def logits(self, posts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Logits of the two heads (posts x 2) and which posts have any token."""
+        hashed, dense, nonempty = self.featurizer.features(posts)
+        return hashed @ self.coef[:N_HASHED] + dense @ self.coef[N_HASHED:] + self.intercept, nonempty
 
-    def predict_words(self, posts: Sequence[Words]) -> list[dict]:
-        """``{"label", "score"}`` for each normalised post; a post without words comes out neutral."""
+    def predict_rows(self, posts: Sequence[Sequence[int]]) -> list[dict]:
+        """``{"label", "score"}`` for each post (table rows); a post without words comes out neutral."""
         if not posts:
             return []
-        probabilities = self.head_probabilities(posts)
+        logits, nonempty = self.logits(posts)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        scores = np.round(probabilities[:, 0] - probabilities[:, 1], 4).tolist()
         results = []
-        for post, (positive, negative) in zip(posts, probabilities.tolist()):
-            if not any(post.words):
-                results.append(dict(NEUTRAL))
-                continue
-            label = LABEL_OF_HEADS[(positive >= 0.5, negative >= 0.5)]
-            results.append({"label": label, "score": round(positive - negative, 4)})
+        for has_words, (positive, negative), score in zip(nonempty.tolist(), (logits > 0).tolist(), scores):
+            results.append({"label": LABEL_OF_HEADS[(positive, negative)], "score": score} if has_words else dict(NEUTRAL))
         return results
 
     def predict_texts(self, texts: Sequence[str]) -> list[dict]:
         """Batch scoring of plain texts (tokenised with ``spacy.blank(lang)``)."""
-        return self.predict_words([self.featurizer.words(text) for text in texts])
+        return self.predict_rows([self.featurizer.rows_of_text(text) for text in texts])
 
 
 # --- per-mention segmentation ------------------------------------------------------------------------------
 
-SEGMENT_CONTRAST = {
-    "it": frozenset({"ma", "però", "pero", "tuttavia", "eppure", "invece", "mentre"}),
-    "en": frozenset({"but", "however", "though", "although", "whereas", "while", "instead"}),
-}
+_SEGMENT_ENDS = frozenset({".", "!", "?", ";"})
 
 
-def mention_words(post: Words, mentions: Sequence[tuple[str, int]], lang: str) -> dict[str, Words]:
-    """The words each brand's sentiment is read from, given ``(brand, token index)`` mentions of one post.
+def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table: WordTable) -> dict[str, list[int]]:
+    """The tokens (table rows) each brand's sentiment is read from, given ``(brand, token index)`` mentions.
 
     Segments end at sentence ends and contrast words. A segment naming brands belongs to them; a segment
     naming none belongs to the brands of the segment before it (what follows a mention talks about it), or,
@@ -420,25 +448,23 @@ def mention_words(post: Words, mentions: Sequence[tuple[str, int]], lang: str) -
     """
     brands = {brand for brand, _ in mentions}
     if len(brands) <= 1:
-        return {brand: post for brand in brands}
-    contrast = SEGMENT_CONTRAST.get(lang, SEGMENT_CONTRAST["en"])
-    words = post.words
+        return {brand: list(post) for brand in brands}
     bounds = [0]
-    for i, word in enumerate(words):
-        if word in contrast and i > bounds[-1]:
+    for i, row in enumerate(post):
+        if table.bits[row] & CONTRAST and i > bounds[-1]:
             bounds.append(i)
-        elif word in _SEGMENT_BREAK_WORDS or word.startswith("."):
+        elif table.words[row][:1] in _SEGMENT_ENDS:
             bounds.append(i + 1)
-    bounds.append(len(words))
+    bounds.append(len(post))
     segments = [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
     owners = [{brand for brand, at in mentions if start <= at < end} for start, end in segments]
     current: set[str] = next((owner for owner in owners if owner), set())
-    pieces: dict[str, list[str]] = {brand: [] for brand in brands}
+    pieces: dict[str, list[int]] = {brand: [] for brand in brands}
     for (start, end), owner in zip(segments, owners):
         current = owner or current
         for brand in current:
-            pieces[brand].extend(words[start:end])
-    return {brand: Words(piece) for brand, piece in pieces.items()}
+            pieces[brand].extend(post[start:end])
+    return pieces
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
@@ -488,31 +514,36 @@ class SentimentComponent:
 
     def _annotate(self, docs: list[Doc]) -> None:
         # One request per post, plus one per brand in posts naming several; scored per language in one batch.
-        requests: dict[str, list[tuple[Words, int, str | None]]] = {code: [] for code in self.models}
+        requests: dict[str, list[tuple[list[int], int, str | None]]] = {code: [] for code in self.models}
         doc_spans = []
         for index, doc in enumerate(docs):
-            declared = doc._.lang
+            declared = doc_value(doc, "lang")
             lang = declared if declared in self.models else self.fallback
-            post = self.models[lang].featurizer.normalise_doc(doc)
+            featurizer = self.models[lang].featurizer
+            post = featurizer.rows_of_doc(doc)
             requests[lang].append((post, index, None))
-            spans = list(doc.spans[MENTIONS_KEY]) if MENTIONS_KEY in doc.spans else []
+            group = doc.spans.get(MENTIONS_KEY)
+            spans = list(group) if group else []
             doc_spans.append(spans)
             if len(spans) > 1:
                 mentions = [(span.label_, span.start) for span in spans]
                 if len({brand for brand, _ in mentions}) > 1:
-                    for brand, words in mention_words(post, mentions, lang).items():
-                        requests[lang].append((words, index, brand))
+                    for brand, rows in mention_rows(post, mentions, featurizer.table).items():
+                        requests[lang].append((rows, index, brand))
         results: list[dict[str | None, dict]] = [{} for _ in docs]
         for lang, items in requests.items():
             if items:
-                scored = self.models[lang].predict_words([words for words, _, _ in items])
+                scored = self.models[lang].predict_rows([rows for rows, _, _ in items])
                 for (_, index, brand), result in zip(items, scored):
                     results[index][brand] = result
         for doc, spans, by_brand in zip(docs, doc_spans, results):
             post = by_brand.pop(None)
+            user_data = doc.user_data
             for span in spans:
-                span._.sentiment = dict(by_brand.get(span.label_, post))
-            doc._.sentiment = _combine(post, by_brand.values())
+                # span._.sentiment = ..., written where spaCy keeps it (read back by extensions.span_value)
+                # without building an Underscore proxy per span.
+                user_data[("._.", "sentiment", span.start_char, span.end_char)] = dict(by_brand.get(span.label_, post))
+            set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))
 
 
 @Language.factory(

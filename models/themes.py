@@ -24,12 +24,9 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import register_extensions, set_doc_value, token_ids
+from models.extensions import TokenTable, register_extensions, set_doc_value, token_orths
 from models.intents import resolve_data_path
 from models.tokenizer import split_hashtag
-
-
-CACHE_SIZE = 200_000
 
 
 class TaxonomyError(ValueError):
@@ -72,7 +69,7 @@ class ThemeTagger:
             for keyword in themes[theme]:
                 self._add(nlp, theme, " ".join(str(keyword).lower().split()))
         self._prefixes = {length: dict(table) for length, table in self._prefixes.items()}
-        self._cache: dict[int, frozenset[str]] = {}  # ORTH hash -> themes; words repeat across posts
+        self._token_themes = TokenTable(nlp.vocab.strings, self._themes_of)
 
     def _add(self, nlp: Language, theme: str, keyword: str) -> None:
         if keyword.endswith("*"):
@@ -93,14 +90,7 @@ class ThemeTagger:
         strings = doc.vocab.strings
         for match_id, _start, _end in self._phrases(doc):
             found.add(strings[match_id])
-        cache = self._cache
-        for orth in set(token_ids(doc)[0]):
-            themes = cache.get(orth)
-            if themes is None:
-                themes = cache[orth] = self._themes_of(strings[orth])
-            found.update(themes)
-        if len(cache) > CACHE_SIZE:
-            cache.clear()
+        found.update(*self._token_themes.lookup(set(token_orths(doc))))
         set_doc_value(doc, "themes", sorted(found))
         return doc
 

@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 
-from models.sentiment import HEADS, LABEL_OF_HEADS, LABELS, N_WORD_FEATURES, Featurizer, SentimentModel
+from models.sentiment import DENSE_FEATURES, HEADS, LABEL_OF_HEADS, LABELS, N_HASHED, Featurizer, SentimentModel
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -149,18 +149,39 @@ def head_targets(labels: Sequence[str]) -> list[np.ndarray]:
     return [np.array([label in (head, "mixed") for label in labels], dtype=int) for head in HEADS]
 
 
-def fit_matrix(features: sparse.csr_matrix, labels: Sequence[str], c: float) -> tuple[np.ndarray, np.ndarray]:
+def log_count_ratios(hashed: sparse.csr_matrix, target: np.ndarray) -> np.ndarray:
+    """NBSVM's log-count ratios (Wang & Manning 2012) of binary features for one head, smoothed by 1."""
+    with_head = np.asarray(hashed[target == 1].sum(axis=0)).ravel() + 1.0
+    without_head = np.asarray(hashed[target == 0].sum(axis=0)).ravel() + 1.0
+    return np.log((with_head / with_head.sum()) / (without_head / without_head.sum()))
+
+
+def fit_matrix(
+    features: sparse.csr_matrix, labels: Sequence[str], c: float, nb_weighted: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients (features x heads) and intercepts of the two heads.
 
+    Each head is the mean of two logistic regressions: one on the features as they are and one on the
+    hashed terms scaled by their log-count ratios (NBSVM-style, strong on short texts); both are linear in
+    the same features, so the mean is again one coefficient vector and costs nothing at prediction time.
     liblinear with a fixed seed is deterministic and fits a head in seconds; balanced class weights because
     the official F and macro-F1 weigh the rare value of each head as much as the common one.
     """
     coef, intercept = [], []
+    hashed_columns = features.shape[1] - len(DENSE_FEATURES)
     for target in head_targets(labels):
-        head = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
-        head.fit(features, target)
-        coef.append(head.coef_[0])
-        intercept.append(head.intercept_[0])
+        scales = [np.ones(features.shape[1])]
+        if nb_weighted:
+            ratios = log_count_ratios(features[:, :hashed_columns], target)
+            scales.append(np.concatenate([ratios, np.ones(len(DENSE_FEATURES))]))
+        weights, bias = [], []
+        for scale in scales:
+            head = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
+            head.fit(features @ sparse.diags(scale), target)
+            weights.append(head.coef_[0] * scale)
+            bias.append(head.intercept_[0])
+        coef.append(np.mean(weights, axis=0))
+        intercept.append(np.mean(bias))
     return np.stack(coef, axis=1), np.array(intercept)
 
 
@@ -257,7 +278,7 @@ def _ngram_only_labels(train: Labelled, dev: Labelled, lang: str) -> list[str]:
     """Ablation: the same heads on word n-grams alone (no lexicon or cue features)."""
     featurizer = Featurizer(lang)
     keep = np.zeros(featurizer.n_features)
-    keep[:N_WORD_FEATURES] = 1.0
+    keep[:N_HASHED] = 1.0
     mask = sparse.diags(keep)
     coef, intercept = fit_matrix(featurizer.transform(train.texts) @ mask, train.labels, C_BY_LANG[lang])
     return heads_to_labels(featurizer.transform(dev.texts) @ mask @ coef + intercept)

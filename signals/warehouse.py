@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
+MEMORY_LIMIT_ENV = "RETE_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -80,6 +83,8 @@ class Warehouse:
     @staticmethod
     def _prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         con.execute("SET TimeZone = 'UTC'")
+        # DuckDB would take up to 80% of RAM; Airflow workers and the report renderer share the machine.
+        con.execute("SET memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)])
         return con
 
     @contextmanager
