@@ -64,7 +64,7 @@ class _TokenInfo(NamedTuple):
     is_punct: bool
     is_negation: bool
     has_question_mark: bool  # "?" outside a URL
-    pattern_words: int  # bit i set: the token is one of the words of the i-th required word set
+    pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
 
 
 class IntentTagger:
@@ -75,9 +75,11 @@ class IntentTagger:
         self._patterns = Matcher(nlp.vocab)
         self._word_rules: dict[str, list[str]] = defaultdict(list)  # lowercase word -> rule keys
         self._rules: dict[str, tuple[str, bool, bool]] = {}  # rule key -> (label, weak, at_start)
-        # The words a Matcher pattern needs, one of each set (its required LOWER tokens), as bit masks:
-        # bit i of a word stands for the i-th word set it belongs to, a pattern's mask has its sets' bits.
+        # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
+        # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
+        # of its requirements; the Matcher runs only when some pattern's requirements are all met.
         self._word_set_bits: dict[str, int] = defaultdict(int)
+        self._like_num_bits = 0  # the bits of the "a number" requirements
         self._word_set_numbers = count()
         self._pattern_masks: list[int] = []
         for number, rule in _read_rules(patterns_path):
@@ -99,22 +101,26 @@ class IntentTagger:
 
     def _add_required_words(self, pattern: list[dict]) -> int:
         mask = 0
-        for words in _required_words(pattern):
+        for need in _required_words(pattern):
             bit = 1 << next(self._word_set_numbers)
-            for word in words:
-                self._word_set_bits[word] |= bit
+            if need == LIKE_NUM:
+                self._like_num_bits |= bit
+            else:
+                for word in need:
+                    self._word_set_bits[word] |= bit
             mask |= bit
         return mask
 
     def _describe(self, text: str) -> _TokenInfo:
         lower = text.lower()
+        lexeme = self.vocab[text]
         return _TokenInfo(
             rule_keys=tuple(self._word_rules.get(lower, ())),
             is_handle=is_tag(lower, "@"),
-            is_punct=self.vocab[text].is_punct,
+            is_punct=lexeme.is_punct,
             is_negation=lower in NEGATIONS,
             has_question_mark="?" in _URL.sub(" ", lower),
-            pattern_words=self._word_set_bits.get(lower, 0),
+            pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if lexeme.like_num else 0),
         )
 
     def _matcher_may_match(self, tokens: list[_TokenInfo]) -> bool:
@@ -152,14 +158,22 @@ class IntentTagger:
         return doc
 
 
-def _required_words(pattern: list[dict]) -> list[frozenset[str]]:
-    """For each token of a pattern that must occur with a LOWER value or IN list, the words it allows."""
-    needs = []
+LIKE_NUM = "LIKE_NUM"
+
+
+def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
+    """For each token a pattern requires (not optional): the words it allows when it is a LOWER value or
+    IN list, or ``LIKE_NUM`` when it must be a number. Tokens with other conditions are not checked."""
+    needs: list[frozenset[str] | str] = []
     for spec in pattern:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue
         value = spec.get("LOWER")
         words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-        if words and spec.get("OP", "1") in ("1", "+"):
+        if words:
             needs.append(frozenset(str(w).lower() for w in words))
+        elif spec.get("LIKE_NUM") is True and len(spec) == 1 + ("OP" in spec):
+            needs.append(LIKE_NUM)
     return needs
 
 

@@ -69,35 +69,42 @@ def run_daily_dag(workspace: Workspace, extra_env: dict[str, str] | None = None)
         raise RuntimeError(f"the rete_daily DAG run failed; its log is in {log_file}")
 
 
-def client_summary(warehouse: Warehouse, workspace: Workspace) -> list[Table]:
-    """Per client: each brand's mentions and sentiment over the whole demo period."""
-    tables = []
+BRANDS_SQL = """
+SELECT brand, role, sum(mentions) AS mentions, sum(positive) AS positive, sum(negative) AS negative,
+       round(100.0 * (sum(positive) - sum(negative)) / nullif(sum(mentions), 0)) AS net_sentiment,
+       round(100.0 * sum(mentions) / nullif(sum(sum(mentions)) OVER (), 0), 1) AS share_of_voice
+FROM v_brand_daily WHERE client = ? GROUP BY brand, role ORDER BY role DESC, mentions DESC
+"""
+RELATIONSHIP_SQL = """
+SELECT brand, count(*) AS requests, count(*) FILTER (WHERE answered) AS answered,
+       round(median(response_minutes)) AS median_minutes
+FROM v_relationship_requests WHERE client = ? AND role = 'own' GROUP BY brand ORDER BY brand
+"""
+SPIKES_SQL = "SELECT day, explanation FROM v_spikes WHERE client = ? ORDER BY robust_z DESC LIMIT 3"
+EMERGING_SQL = """
+SELECT term, max(growth) AS growth FROM v_emerging WHERE client = ? AND emerging
+GROUP BY term ORDER BY growth DESC LIMIT 5
+"""
+
+
+def client_summary(warehouse: Warehouse, workspace: Workspace) -> list[Table | str]:
+    """Per client, over the whole demo period: brands, answers to the public, spikes, growing themes."""
+    out: list[Table | str] = []
     with warehouse.read() as con:
         for client in workspace.clients:
-            rows = con.execute(
-                """
-                SELECT cb.brand, cb.role, count(m.post_id) AS mentions,
-                       count(DISTINCT p.author_handle) AS authors,
-                       count(*) FILTER (WHERE m.sentiment_label = 'positive') AS positive,
-                       count(*) FILTER (WHERE m.sentiment_label = 'negative') AS negative,
-                       round(100.0 * count(m.post_id) / nullif(sum(count(m.post_id)) OVER (), 0), 1) AS sov
-                FROM client_brands cb
-                LEFT JOIN mentions m ON m.brand = cb.brand
-                LEFT JOIN posts p ON p.id = m.post_id
-                WHERE cb.client = ?
-                GROUP BY cb.brand, cb.role
-                ORDER BY cb.role DESC, mentions DESC
-                """,
-                [client.slug],
-            ).fetchall()
-            table = Table("brand", "role", "mentions", "authors", "positive", "negative", "net sentiment",
-                          "share of voice %", title=f"{client.name} ({client.slug})")
-            for brand, role, mentions, authors, positive, negative, sov in rows:
-                net = f"{(positive - negative) / mentions:+.2f}" if mentions else "-"
-                table.add_row(brand, role, str(mentions), str(authors), str(positive), str(negative), net,
-                              str(sov if sov is not None else "-"))
-            tables.append(table)
-    return tables
+            table = Table("brand", "role", "mentions", "positive", "negative", "net sentiment", "share of voice %",
+                          title=f"{client.name} ({client.slug})")
+            for row in con.execute(BRANDS_SQL, [client.slug]).fetchall():
+                table.add_row(*(str(v) if v is not None else "-" for v in row))
+            out.append(table)
+            for brand, requests, answered, median in con.execute(RELATIONSHIP_SQL, [client.slug]).fetchall():
+                wait = f", median first answer after {median:.0f} min" if median is not None else ""
+                out.append(f"  {brand}: {requests} questions and complaints, {answered} answered by the brand{wait}")
+            for day, explanation in con.execute(SPIKES_SQL, [client.slug]).fetchall():
+                out.append(f"  spike {day}: {explanation}")
+            emerging = [term for term, _ in con.execute(EMERGING_SQL, [client.slug]).fetchall()]
+            out.append(f"  emerging: {', '.join(emerging) if emerging else 'nothing significant yet'}")
+    return out
 
 
 def run(workspace_dir: Path, console: Console) -> None:
@@ -112,8 +119,8 @@ def run(workspace_dir: Path, console: Console) -> None:
         run_daily_dag(workspace, credential_environment())
     after = count_posts(warehouse)
     out = Console(width=max(Console().width, 110))
-    for table in client_summary(warehouse, workspace):
-        out.print(table)
+    for item in client_summary(warehouse, workspace):
+        out.print(item, highlight=False, markup=False)
     if after == before:
         out.print(f"no new posts: the warehouse already held all {after} posts (cursors and upserts at work)")
     else:

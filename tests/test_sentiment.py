@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
 from models.extensions import MENTIONS_KEY
-from models.sentiment import Featurizer, SentimentModel, default_artifact, mention_words
+from models.sentiment import DENSE_FEATURES, N_HASHED, Featurizer, SentimentModel, default_artifact, mention_rows
 from models.train import Labelled, fit, load_jsonl, sentipolc_polarity_f
 from rete.cli import app
 
@@ -104,9 +104,11 @@ def test_per_mention_sentiment_in_english(english):
 
 def test_segments_without_a_brand_belong_to_the_brand_before():
     featurizer = Featurizer("it")
-    post = featurizer.words("Ho provato Alfa . Buonissimo . Poi Beta , che delusione")
-    mentions = [("Alfa", post.words.index("alfa")), ("Beta", post.words.index("beta"))]
-    texts = {brand: " ".join(w for w in piece.words if w) for brand, piece in mention_words(post, mentions, "it").items()}
+    post = featurizer.rows_of_text("Ho provato Alfa . Buonissimo . Poi Beta , che delusione")
+    words = [featurizer.table.words[row] for row in post]
+    mentions = [("Alfa", words.index("alfa")), ("Beta", words.index("beta"))]
+    pieces = mention_rows(post, mentions, featurizer.table)
+    texts = {brand: " ".join(featurizer.words(rows)) for brand, rows in pieces.items()}
     assert "buonissimo" in texts["Alfa"] and "buonissimo" not in texts["Beta"]
     assert "delusione" in texts["Beta"] and "delusione" not in texts["Alfa"]
 
@@ -126,9 +128,44 @@ def test_negation_flips_italian_polarity():
     assert negated["label"] != "positive"
 
 
+def hashed_columns(featurizer: Featurizer, text: str) -> set[int]:
+    hashed, _, _ = featurizer.features([featurizer.rows_of_text(text)])
+    return set(hashed.indices.tolist())
+
+
 def test_negation_marks_the_following_words():
-    terms, _ = Featurizer("it").features(Featurizer("it").words("non è buono"))
-    assert "NEG_buono" in terms
+    featurizer = Featurizer("it")
+    buono = featurizer.table.ids["buono"]
+    negated_buono, plain_buono = int(featurizer.table.negated[buono]), int(featurizer.table.unigram[buono]) % N_HASHED
+    negated, plain = hashed_columns(featurizer, "non è buono"), hashed_columns(featurizer, "è buono")
+    assert negated_buono in negated and plain_buono not in negated
+    assert plain_buono in plain and negated_buono not in plain
+    # A break ends the scope: "buono" after a full stop is not negated.
+    assert plain_buono in hashed_columns(featurizer, "non lo so. buono")
+
+
+def test_batch_features_equal_one_post_at_a_time():
+    featurizer = Featurizer("en")
+    texts = ["not bad at all, but the delivery was late!!", "", "still waiting 3 hours 😡", "LOVE IT sooo much"]
+    posts = [featurizer.rows_of_text(text) for text in texts]
+    hashed, dense, nonempty = featurizer.features(posts)
+    for index, post in enumerate(posts):
+        one_hashed, one_dense, one_nonempty = featurizer.features([post])
+        assert (hashed[index] != one_hashed[0]).nnz == 0
+        assert np.allclose(dense[index], one_dense[0]) and nonempty[index] == one_nonempty[0]
+    assert list(nonempty) == [True, False, True, True]
+    shouting, elongation = DENSE_FEATURES.index("shouting"), DENSE_FEATURES.index("elongation")
+    assert dense[3, elongation] == 1.0 and dense[0, elongation] == 0.0
+    assert dense[3, shouting] == 0.0  # two shouted words of four: not mostly capitals
+
+
+def test_complaint_cues_do_not_run_from_one_post_into_the_next():
+    featurizer = Featurizer("it")
+    negative = DENSE_FEATURES.index("lexicon_negative")
+    _, apart, _ = featurizer.features([featurizer.rows_of_text("aspetto ancora"), featurizer.rows_of_text("nessuna risposta")])
+    _, together, _ = featurizer.features([featurizer.rows_of_text("ancora nessuna risposta")])
+    assert apart[0, negative] == 0.0
+    assert together[0, negative] > 0.0
 
 
 @pytest.mark.parametrize(
@@ -142,9 +179,9 @@ def test_negation_marks_the_following_words():
 )
 def test_complaints_without_sentiment_words_read_negative(lang, text):
     featurizer = Featurizer(lang)
-    post = featurizer.words(text)
+    words = featurizer.words(featurizer.rows_of_text(text))
     valence = featurizer.cues.valence
-    negative_words = [w for w in post.words if valence.get(w, 0) < 0 and w not in featurizer.cues.negators]
+    negative_words = [w for w in words if valence.get(w, 0) < 0 and w not in featurizer.cues.negators]
     assert not negative_words, "the case must carry no negative sentiment word"
     result = SentimentModel.load(default_artifact(lang)).predict_texts([text])[0]
     assert result["label"] == "negative", result
@@ -159,7 +196,8 @@ def test_emoji_only_posts(italian, english, text, sign):
 
 def test_emoji_sequences_score_as_their_first_pictograph():
     featurizer = Featurizer("en")
-    assert featurizer.normalise(["👍🏻"]).words == ["👍"]
+    assert featurizer.words([featurizer.table.row_of("👍🏻", str)]) == ["👍"]
+    assert featurizer.words(featurizer.rows_of_text("👍🏻")) == ["👍"]  # spaCy's blank tokenizer splits it
 
 
 def test_auto_language_follows_doc_lang():

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.console import Console
 
 from connectors.base import SourceError
+from rete.commands.output import stderr
 from rete.yamlfile import ConfigError
 
-stderr = Console(stderr=True, highlight=False)
 
 # Errors whose message is already written for a person; anything else is a bug and keeps its traceback.
 USER_ERRORS = (ConfigError, SourceError, FileNotFoundError, PermissionError)

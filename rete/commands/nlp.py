@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rete.commands.output import stderr, stdout
 from rete.commands.errors import fail, user_errors
 from rete.config import BrandEntry, load_brand_set, load_workspace
 
-stderr = Console(stderr=True, highlight=False)
 
 BrandsOption = Annotated[
     Path | None, typer.Option("--brands", "-b", help="BRANDS.yaml: `brands: [<brand entry>, ...]`")
@@ -126,7 +125,7 @@ def evaluate(
     for score in report.scores:
         table.add_row(score.label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
                       str(score.support), str(score.predicted))
-    console = Console(highlight=False)
+    console = stdout
     console.print(table)
     console.print(f"macro-F1: {report.macro_f1:.3f}")
     for name, value in report.extra.items():

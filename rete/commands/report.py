@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from rete.commands.output import stdout
 from rete.commands.errors import fail, user_errors
 
-console = Console(highlight=False)
+console = stdout
 
 
 def report(

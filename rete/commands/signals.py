@@ -17,10 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from rete import pipeline
+from rete.commands.output import stdout
 from rete.commands.errors import fail, user_errors
 from rete.commands.workspace import WorkspaceOption
 
-console = Console()
+console = stdout
 signals_app = typer.Typer(help="Signal tables: list, describe, show and rebuild them.", no_args_is_help=True)
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from rete import pipeline
+from rete.commands.output import stdout
 from rete.commands.errors import user_errors
 from rete.commands.workspace import WorkspaceOption
 
-console = Console()
+console = stdout
 
 HEALTH_QUERY = """
 SELECT source, last_success_at, last_error_at, last_error, consecutive_failures, posts_fetched_total, healthy

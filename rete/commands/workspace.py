@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rete import pipeline
+from rete.commands.output import stderr, stdout
 from rete.commands.errors import fail, user_errors
 from rete.config import WORKSPACE_FILE
 from rete.post import now_utc
 
-console = Console(stderr=True)
+console = stderr
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="workspace folder (default: $RETE_WORKSPACE or the current folder)"),
@@ -59,7 +59,7 @@ def ingest(
     for load in report.loads:
         table.add_row(load.source, load.status, str(load.posts_fetched), str(load.posts_new),
                       str(load.posts_updated), load.error or "")
-    Console().print(table)
+    stdout.print(table)
     console.print(f"enriched {report.enriched.posts} posts ({report.enriched.mentions} brand mentions)")
     if any(load.status == "failed" for load in report.loads):
         raise typer.Exit(1)
