@@ -37,7 +37,7 @@ START = date(2026, 1, 5)  # a Monday
 CLIENTS = 5
 BRANDS_PER_CLIENT = 4
 QUERY_RUNS = 50
-HELD_BACK_DAYS = 3
+UPDATE_DAYS = (1, 2, 4)  # held back, then loaded and rebuilt in turn
 
 console = Console()
 
@@ -168,30 +168,39 @@ def main() -> None:
     warehouse = Warehouse(path)
     per_day = args.mentions / args.days
     step_us = 86_400_000_000 / per_day
-    loaded_days = args.days - HELD_BACK_DAYS
-    day_one, day_two = START + timedelta(days=loaded_days), START + timedelta(days=loaded_days + 1)
+    loaded_days = args.days - sum(UPDATE_DAYS)
 
     with warehouse.write() as con:
         con.execute(SETUP)
-    seconds_load = load(warehouse, 0, post_index(day_one, per_day), step_us)
-    console.print(f"loaded {post_index(day_one, per_day):,} mentions in {seconds_load:.1f}s into {path}")
+    history_end = post_index(START + timedelta(days=loaded_days), per_day)
+    seconds_load = load(warehouse, 0, history_end, step_us)
+    console.print(f"loaded {history_end:,} mentions in {seconds_load:.1f}s into {path}")
 
     full_days = {START + timedelta(days=n) for n in range(loaded_days)}
+    console.print(f"full rebuild of {loaded_days} days:")
     full_seconds, full_local = timed_rebuild(warehouse, full_days)
 
-    load(warehouse, post_index(day_one, per_day), post_index(day_two, per_day), step_us, {day_one})
-    one_seconds, one_local = timed_rebuild(warehouse)
-    load(warehouse, post_index(day_two, per_day), args.mentions, step_us,
-         {day_two, day_two + timedelta(days=1)})
-    two_seconds, two_local = timed_rebuild(warehouse)
+    updates = []  # (UTC days, new mentions, client-days, seconds)
+    first_day = loaded_days
+    for count in UPDATE_DAYS:
+        new_days = {START + timedelta(days=first_day + n) for n in range(count)}
+        lo = post_index(START + timedelta(days=first_day), per_day)
+        hi = post_index(START + timedelta(days=first_day + count), per_day)
+        load(warehouse, lo, hi, step_us, new_days)
+        console.print(f"daily update of {count} new day(s):")
+        seconds, local = timed_rebuild(warehouse)
+        updates.append((count, hi - lo, local, seconds))
+        first_day += count
 
-    rebuilds = Table("rebuild", "UTC days", "new mentions", "client-days", "seconds", "x 1-day update",
-                     title=f"Signal rebuild, {args.mentions:,} mentions, {args.days} days")
-    rebuilds.add_row("full (baseline)", str(loaded_days), f"{post_index(day_one, per_day):,}", str(full_local),
-                     f"{full_seconds:.2f}", f"{full_seconds / one_seconds:.1f}")
-    rebuilds.add_row("daily update, 1 day", "1", f"{int(per_day):,}", str(one_local), f"{one_seconds:.2f}", "1.0")
-    rebuilds.add_row("daily update, 2 days", "2", f"{int(2 * per_day):,}", str(two_local), f"{two_seconds:.2f}",
-                     f"{two_seconds / one_seconds:.2f}")
+    one_day_seconds = updates[0][3]
+    rebuilds = Table("rebuild", "UTC days", "mentions rebuilt", "client-days", "seconds", "ms / 1k mentions",
+                     "x 1-day update", title=f"Signal rebuild, {args.mentions:,} mentions, {args.days} days")
+    rebuilds.add_row("full (baseline)", str(loaded_days), f"{history_end:,}", str(full_local),
+                     f"{full_seconds:.2f}", f"{1e6 * full_seconds / history_end:.1f}",
+                     f"{full_seconds / one_day_seconds:.1f}")
+    for count, new, local, seconds in updates:
+        rebuilds.add_row(f"daily update, {count} day(s)", str(count), f"{new:,}", str(local), f"{seconds:.2f}",
+                         f"{1e6 * seconds / new:.1f}", f"{seconds / one_day_seconds:.2f}")
 
     week = START + timedelta(days=((args.days - 7) // 7) * 7 - 7)  # last full ISO week
     queries = Table("weekly-report query", "p50 ms", "p95 ms", "rows",

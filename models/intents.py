@@ -59,7 +59,7 @@ _PATTERN_WORDS = attrgetter("pattern_words")
 class _TokenInfo(NamedTuple):
     """What the tagger needs to know about one token text, computed once per distinct text."""
 
-    rule_keys: tuple[str, ...]
+    rule_keys: tuple[int, ...]
     is_handle: bool
     is_punct: bool
     is_negation: bool
@@ -73,8 +73,9 @@ class IntentTagger:
         self.vocab = nlp.vocab
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
-        self._word_rules: dict[str, list[str]] = defaultdict(list)  # lowercase word -> rule keys
-        self._rules: dict[str, tuple[str, bool, bool]] = {}  # rule key -> (label, weak, at_start)
+        # Rules are known by the hash of their key ("question|12"), which is what the matchers report.
+        self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
+        self._rules: dict[int, tuple[str, bool, bool]] = {}  # rule key hash -> (label, weak, at_start)
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
         # of its requirements; the Matcher runs only when some pattern's requirements are all met.
@@ -85,12 +86,13 @@ class IntentTagger:
         for number, rule in _read_rules(patterns_path):
             label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
             key = f"{label}|{number}"
-            self._rules[key] = (label, weak, at_start)
+            key_id = nlp.vocab.strings.add(key)
+            self._rules[key_id] = (label, weak, at_start)
             if "phrase" in rule:
                 self._phrases.add(key, [nlp.make_doc(rule["phrase"])])
             elif "words" in rule:
                 for word in rule["words"]:
-                    self._word_rules[str(word).lower()].append(key)
+                    self._word_rules[str(word).lower()].append(key_id)
             else:
                 try:
                     self._patterns.add(key, [rule["pattern"]])
@@ -129,11 +131,10 @@ class IntentTagger:
         return any(mask & present == mask for mask in self._pattern_masks)
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = self.vocab.strings
         tokens = self._token_info.lookup(token_orths(doc))
-        hits = [(strings[match_id], start) for match_id, start, _ in self._phrases(doc)]
+        hits = [(match_id, start) for match_id, start, _ in self._phrases(doc)]
         if self._pattern_masks and self._matcher_may_match(tokens):
-            hits += [(strings[match_id], start) for match_id, start, _ in self._patterns(doc)]
+            hits += [(match_id, start) for match_id, start, _ in self._patterns(doc)]
         if any(map(_RULE_KEYS, tokens)):
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()

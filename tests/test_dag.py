@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import json
 import shutil
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, social_platfo
     assert daily[0] > 0 and daily[1] == rows(workspace, "SELECT count(*) FROM mentions m JOIN client_brands cb "
                                                         "ON cb.brand = m.brand")[0][0]
 
+    assert_planted_truth(workspace)
+
     snapshot = rows(workspace, "SELECT * EXCLUDE (raw) FROM posts ORDER BY id")
     signals = rows(workspace, "SELECT * FROM signal_brand_daily ORDER BY ALL")
     second = run_daily(workspace, monkeypatch)
@@ -121,6 +124,36 @@ def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, social_platfo
     assert rows(workspace, "SELECT * FROM signal_brand_daily ORDER BY ALL") == signals
     new_in_second = rows(workspace, "SELECT sum(posts_new) FROM source_runs GROUP BY run_id ORDER BY min(started_at)")
     assert new_in_second[-1][0] == 0
+
+
+def assert_planted_truth(workspace: Path) -> None:
+    """What the demo generator planted must come out of the whole pipeline (NLP included)."""
+    truth = json.loads((workspace / "data" / "planted_truth.json").read_text(encoding="utf-8"))
+    spike = truth["negative_spike"]
+    spikes = rows(workspace, "SELECT DISTINCT brand, CAST(day AS VARCHAR) FROM v_spikes")
+    assert (spike["brand"], spike["day"]) in spikes, spikes
+
+    def wid(item: dict) -> str:
+        return f"{item['network']}:{item['post_id']}"
+
+    requests = {pid: (answered, minutes) for pid, answered, minutes in
+                rows(workspace, "SELECT post_id, answered, response_minutes FROM v_relationship_requests")}
+    answered = [(requests.get(wid(a)), a["first_response_minutes"]) for a in truth["answered"]]
+    found = [(got, expected) for got, expected in answered if got is not None]
+    # The NLP must recognise most planted questions as requests; those it does carry the exact timing.
+    assert len(found) >= 0.8 * len(answered), f"{len(found)} of {len(answered)} planted questions detected"
+    assert all(got[0] and abs(got[1] - expected) < 1 for got, expected in found)
+    unanswered = [requests[wid(u)] for u in truth["unanswered"] if wid(u) in requests]
+    assert len(unanswered) >= 0.8 * len(truth["unanswered"]) and not any(flag for flag, _ in unanswered)
+
+    carriers = {author for (author,) in rows(workspace, "SELECT author FROM v_network_carriers WHERE rank <= 10")}
+    assert all(f"@{c['screen_name']}" in carriers for c in truth["carriers"]), carriers
+    campaign = {f"@{a}" for a in truth["campaign"]["accounts"]}
+    flagged = {author for (author,) in rows(workspace, "SELECT DISTINCT p.author_handle FROM posts p "
+                                                       "JOIN signal_coordinated_posts c ON c.post_id = p.id")}
+    assert campaign <= flagged
+    emerging = {term for (term,) in rows(workspace, "SELECT DISTINCT term FROM v_emerging WHERE emerging")}
+    assert any(term.startswith(truth["growing_theme"]["theme"]) for term in emerging), emerging
 
 
 def test_one_failing_source_does_not_stop_the_others(tmp_path, httpserver, social_platforms, monkeypatch,

@@ -135,7 +135,7 @@ def hashed_columns(featurizer: Featurizer, text: str) -> set[int]:
 
 def test_negation_marks_the_following_words():
     featurizer = Featurizer("it")
-    buono = featurizer.table.ids["buono"]
+    buono = featurizer.table.row_of("buono", str)
     negated_buono, plain_buono = int(featurizer.table.negated[buono]), int(featurizer.table.unigram[buono]) % N_HASHED
     negated, plain = hashed_columns(featurizer, "non è buono"), hashed_columns(featurizer, "è buono")
     assert negated_buono in negated and plain_buono not in negated
