@@ -67,10 +67,10 @@ def post_context(doc: Doc) -> PostContext:
 class BrandMatcher:
     def __init__(self, nlp: Language, brands: Iterable[BrandEntry]):
         register_extensions()
-        self.vocab = nlp.vocab
         self.brands: list[_CompiledBrand] = []
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._wildcards = Matcher(nlp.vocab)
+        self._wildcard_keys: list[str] = []
         self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
@@ -109,12 +109,15 @@ class BrandMatcher:
                 self._brands_by_key[key].append(index)
         for key, text in texts.items():
             self._phrases.add(key, [nlp.make_doc(text)])
+        # The matchers report a key's hash; a dict gives the key back faster than the StringStore.
+        self._key_of_id = {nlp.vocab.strings[key]: key for key in [*texts, *self._wildcard_keys]}
 
     def _add_term(self, nlp: Language, term: Term, texts: dict[str, str]) -> None:
         key = term.key
         if term.kind == "wildcard":
             if key not in self._wildcards:
                 self._wildcards.add(key, [[{"LOWER": {"REGEX": f"^{re.escape(term.value)}"}}]])
+                self._wildcard_keys.append(key)
             return
         texts[key] = term.value
         if term.kind == "handle":
@@ -154,12 +157,12 @@ class BrandMatcher:
 
     def _occurrences(self, doc: Doc) -> dict[str, Ranges]:
         found: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        strings = self.vocab.strings
+        key_of_id = self._key_of_id
         for match_id, start, end in self._phrases(doc):
-            found[strings[match_id]].add((start, end))
-        if len(self._wildcards):
+            found[key_of_id[match_id]].add((start, end))
+        if self._wildcard_keys:
             for match_id, start, end in self._wildcards(doc):
-                found[strings[match_id]].add((start, end))
+                found[key_of_id[match_id]].add((start, end))
         if self._by_compact or self._by_first_word:
             tag_keys = self._tag_keys.lookup(token_orths(doc))
             if any(tag_keys):

@@ -30,7 +30,9 @@ from models.pipeline import PIPELINE_LANGUAGES, PipelineError, build_pipeline
 from rete.config import BrandEntry
 
 CHUNK_SIZE = 2000
-LANG_KEY, META_KEY, SENTIMENT_KEY, INTENTS_KEY, THEMES_KEY = map(doc_key, ("lang", "meta", "sentiment", "intents", "themes"))
+# Where the doc attributes are kept: read and written directly, without spaCy's ``doc._`` proxy.
+LANG_KEY, META_KEY, SENTIMENT_KEY = doc_key("lang"), doc_key("meta"), doc_key("sentiment")
+INTENTS_KEY, THEMES_KEY = doc_key("intents"), doc_key("themes")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Optional input fields and the JSON types they may have.
 _OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
@@ -80,7 +82,8 @@ class Enricher:
             if _LONE_SURROGATE.search(text):
                 text = _LONE_SURROGATE.sub("\ufffd", text)
             lang = identify(text, record.get("lang"))
-            by_pipeline.setdefault(lang if lang in self.pipelines else default_lang, []).append((index, text, lang))
+            pipeline_lang = lang if lang in self.pipelines else default_lang
+            by_pipeline.setdefault(pipeline_lang, []).append((index, text, lang))
         output: list[dict] = [{}] * len(records)
         for pipeline_lang, items in by_pipeline.items():
             nlp = self.pipelines[pipeline_lang]
@@ -113,13 +116,15 @@ def _output_record(record: dict, doc: Doc) -> dict:
     mentions = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
         start, end = span.start_char, span.end_char
-        mentions.append({
-            "brand": span.label_,
-            "text": text[start:end],
-            "start": start,
-            "end": end,
-            "sentiment": span_value(doc, "sentiment", start, end),
-        })
+        mentions.append(
+            {
+                "brand": span.label_,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "sentiment": span_value(doc, "sentiment", start, end),
+            }
+        )
     return {
         **record,
         "lang": user_data.get(LANG_KEY),

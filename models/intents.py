@@ -15,8 +15,9 @@ only at the start of the post (after leading @handles). Praise and purchase inte
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A "?" outside a URL is a question.
 
-Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct token text), and only real
-multi-token patterns to a ``Matcher``: a Matcher holding a hundred one-word patterns was the slowest part
+Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
+token text), and only real multi-token patterns to a ``Matcher``, which runs only on posts that have the
+words and numbers its patterns require: a Matcher holding a hundred one-word patterns was the slowest part
 of the pipeline.
 """
 

@@ -4,7 +4,8 @@ text is too short to tell.
 Speed matters (``rete enrich`` must keep up with 10,000 posts/s on one core), so lingua runs in low-accuracy
 mode with its models preloaded, restricted to the workspace languages plus a few common ones, and only on
 posts a function-word check could not settle: a post with two or more Italian (English) function words and
-more than twice as many as of any other listed language is Italian (English) without asking lingua.
+more than twice as many as of any other listed language, or with a single long one ("della", "with") and
+none of the others, is Italian (English) without asking lingua.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MAX_CHARS = 1000
 
 # One pass: URLs, handles and hashtags match the first branch (and are dropped), words the group.
 _WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’][^\W\d_]+)?)")
+_EDGE_PUNCTUATION = ".,;:!?¡¿…\"'’‘“”«»()[]{}<>*_~-"
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 
 # Function words (and a few very frequent adverbs) common in one language and rare in the others listed.
@@ -58,6 +60,10 @@ _FUNCTION_WORDS = {
 # many times the hits of any other candidate (a French "le" in an Italian post does not send it to lingua).
 MIN_FUNCTION_WORDS = 2
 FUNCTION_WORD_MARGIN = 2
+# One function word is enough when it is this long ("della", "with", not "di", "to") and no other
+# candidate's occurs. Checked on 8,000 real tweets (SENTIPOLC 2014 it, VADER en): accuracy as good as
+# sending those posts to lingua (slightly better), and a fifth fewer lingua calls.
+LONG_FUNCTION_WORD = 4
 
 
 def normalize_code(value: object) -> str | None:
@@ -94,7 +100,14 @@ class LanguageIdentifier:
         code = normalize_code(declared)
         if code is not None:
             return code
-        words = [word for word in _WORDS.findall(text[:MAX_CHARS].lower()) if word]
+        lowered = text[:MAX_CHARS].lower()
+        # Most posts are settled by their function words, found by splitting on spaces; the regex below
+        # (which also drops URLs, handles, hashtags and emoji) costs twice as much and runs for the rest.
+        spaced = [word.strip(_EDGE_PUNCTUATION) for word in lowered.split()]
+        quick = self._by_function_words(spaced)
+        if quick is not None and sum(map(len, filter(str.isalpha, spaced))) >= MIN_LETTERS:
+            return quick
+        words = [word for word in _WORDS.findall(lowered) if word]
         letters = sum(map(len, words))
         if letters < MIN_LETTERS or len(words) < 2:
             return UNDETERMINED
@@ -112,15 +125,20 @@ class LanguageIdentifier:
     def _by_function_words(self, words: list[str]) -> str | None:
         """``words`` are lowercased."""
         hits: dict[str, int] = {}
+        long_hits: set[str] = set()
         codes_of_word = self._codes_of_word
-        for word in set(words):
-            for code in codes_of_word.get(word, ()):
+        for word in codes_of_word.keys() & words:
+            for code in codes_of_word[word]:
                 hits[code] = hits.get(code, 0) + 1
+                if len(word) >= LONG_FUNCTION_WORD:
+                    long_hits.add(code)
         if not hits:
             return None
         best = max(hits, key=hits.__getitem__)
         count = hits.pop(best)
         if count >= MIN_FUNCTION_WORDS and count > FUNCTION_WORD_MARGIN * max(hits.values(), default=0):
+            return best
+        if count == 1 and not hits and best in long_hits:
             return best
         return None
 

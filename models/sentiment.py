@@ -28,6 +28,7 @@ import io
 import json
 import re
 import zipfile
+from dataclasses import dataclass
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import chain
@@ -36,12 +37,13 @@ from pathlib import Path
 import numpy as np
 import spacy
 from scipy import sparse
+from scipy.special import expit
 from sklearn.utils import murmurhash3_32
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from models.extensions import MENTIONS_KEY, doc_value, register_extensions, set_doc_value, token_orths
-from models.lexicon import Cues, load_cues
+from models.lexicon import LANGUAGES, Cues, load_cues
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
 FEATURE_VERSION = 3
@@ -220,6 +222,22 @@ def normal_form(token: str, cues: Cues) -> tuple[str, int]:
     return low, 0
 
 
+@dataclass
+class PostFeatures:
+    """A batch's features: hashed term occurrences (post, column) — a term seen twice counts twice — the
+    dense block (posts x DENSE_FEATURES), and which posts have any token."""
+
+    owners: np.ndarray
+    columns: np.ndarray
+    dense: np.ndarray
+    nonempty: np.ndarray
+
+    def hashed(self) -> sparse.csr_matrix:
+        """Term counts as a (posts x N_HASHED) matrix (training); scoring sums coefficients directly."""
+        counts = np.ones(len(self.columns), dtype=np.float32)
+        return sparse.csr_matrix((counts, (self.owners, self.columns)), shape=(len(self.dense), N_HASHED))
+
+
 class Featurizer:
     """Turns posts of one language, given as rows of its :class:`WordTable`, into the model's features."""
 
@@ -249,12 +267,11 @@ class Featurizer:
         return [self.table.words[row] for row in rows if row]
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        hashed, dense, _ = self.features([self.rows_of_text(text) for text in texts])
-        return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr")
+        features = self.features([self.rows_of_text(text) for text in texts])
+        return sparse.hstack([features.hashed(), sparse.csr_matrix(features.dense)], format="csr")
 
-    def features(self, posts: Sequence[Sequence[int]]) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """Hashed term counts (posts x N_HASHED), the dense block (posts x DENSE_FEATURES) and which posts
-        have any token, for a batch of posts given as table rows."""
+    def features(self, posts: Sequence[Sequence[int]]) -> PostFeatures:
+        """The features of a batch of posts given as table rows."""
         table = self.table
         n = len(posts)
         lengths = np.fromiter(map(len, posts), dtype=np.int64, count=n)
@@ -280,7 +297,7 @@ class Featurizer:
         last_negator = np.maximum.accumulate(np.where(has(NEGATOR), position, -1)) if size else position
         negator_before = np.concatenate([[-1], last_negator[:-1]]) if size else position
         term = has(TERM)
-        negated = term & ~has(BREAK) & (negator_before > last_reset) & (position - negator_before <= NEGATION_SCOPE)
+        negated = term & ~has(BREAK) & (negator_before >= last_reset) & (position - negator_before <= NEGATION_SCOPE)
 
         # Hashed terms: unigrams (negated ones under their own hash), word prefixes, pairs of consecutive terms.
         unigram = np.where(negated, table.negated[rows], (table.unigram[rows] % np.uint64(N_HASHED)).astype(np.int64))
@@ -293,13 +310,13 @@ class Featurizer:
             unigram[term], table.stem[rows[stemmed]], (pair[same_post] % np.uint64(N_HASHED)).astype(np.int64)
         ])
         owners = np.concatenate([term_posts, post_of[stemmed], term_posts[:-1][same_post]])
-        hashed = sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), (owners, columns)), shape=(n, N_HASHED))
 
         # Dense block.
         value = table.valence[rows] * np.where(negated, NEGATION_FLIP, 1.0)
         positive_part, negative_part = np.clip(value, 0, None), np.clip(-value, 0, None)
         last_contrast = np.full(n, -1)
-        np.maximum.at(last_contrast, post_of, np.where(has(CONTRAST), position, -1))
+        contrast_at = np.flatnonzero(has(CONTRAST))
+        np.maximum.at(last_contrast, post_of[contrast_at], contrast_at)
         has_contrast = last_contrast >= 0
         after = per_post(value * (position > last_contrast[post_of]))
         total = per_post(value)
@@ -324,7 +341,7 @@ class Featurizer:
             per_post(has(ELONGATED)) > 0,
             (alphabetic >= 3) & (shouted > SHOUTING_SHARE * alphabetic),
         ]).astype(np.float32)
-        return hashed, dense, np.bincount(post_of, minlength=n) > 0
+        return PostFeatures(owners, columns, dense, np.bincount(post_of, minlength=n) > 0)
 
     def _cue_counts(self, rows: np.ndarray, bits: np.ndarray, post_of: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Complaint and irony pattern matches per post. Patterns match on the words joined by single spaces
@@ -413,15 +430,19 @@ class SentimentModel:
 
     def logits(self, posts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
         """Logits of the two heads (posts x 2) and which posts have any token."""
-        hashed, dense, nonempty = self.featurizer.features(posts)
-        return hashed @ self.coef[:N_HASHED] + dense @ self.coef[N_HASHED:] + self.intercept, nonempty
+        features = self.featurizer.features(posts)
+        logits = features.dense @ self.coef[N_HASHED:] + self.intercept
+        weights = self.coef[features.columns]  # one row per term occurrence: sum them per post, no matrix
+        for head in range(len(HEADS)):
+            logits[:, head] += np.bincount(features.owners, weights[:, head], minlength=len(logits))
+        return logits, features.nonempty
 
     def predict_rows(self, posts: Sequence[Sequence[int]]) -> list[dict]:
         """``{"label", "score"}`` for each post (table rows); a post without words comes out neutral."""
         if not posts:
             return []
         logits, nonempty = self.logits(posts)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities = expit(logits)
         scores = np.round(probabilities[:, 0] - probabilities[:, 1], 4).tolist()
         results = []
         for has_words, (positive, negative), score in zip(nonempty.tolist(), (logits > 0).tolist(), scores):
@@ -564,7 +585,7 @@ def _predict_for_eval(records: list[dict], settings) -> list[set[str]]:
     workspace's first language with a model)."""
     from models.language import COMMON_LANGUAGES, language_identifier
 
-    languages = [lang for lang in settings.languages if lang in SEGMENT_CONTRAST] or ["it"]
+    languages = [lang for lang in settings.languages if lang in LANGUAGES] or ["it"]
     identifier = language_identifier(tuple(dict.fromkeys([*languages, *COMMON_LANGUAGES])))
     by_lang: dict[str, list[int]] = {}
     for index, record in enumerate(records):

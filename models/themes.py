@@ -70,6 +70,7 @@ class ThemeTagger:
                 self._add(nlp, theme, " ".join(str(keyword).lower().split()))
         self._prefixes = {length: dict(table) for length, table in self._prefixes.items()}
         self._token_themes = TokenTable(nlp.vocab.strings, self._themes_of)
+        self._theme_of_id = {nlp.vocab.strings.add(theme): theme for theme in self.themes}  # PhraseMatcher ids
 
     def _add(self, nlp: Language, theme: str, keyword: str) -> None:
         if keyword.endswith("*"):
@@ -86,10 +87,7 @@ class ThemeTagger:
             self._phrase_words[tuple(t.lower_ for t in tokens)].add(theme)
 
     def __call__(self, doc: Doc) -> Doc:
-        found: set[str] = set()
-        strings = doc.vocab.strings
-        for match_id, _start, _end in self._phrases(doc):
-            found.add(strings[match_id])
+        found = {self._theme_of_id[match_id] for match_id, _start, _end in self._phrases(doc)}
         found.update(*self._token_themes.lookup(set(token_orths(doc))))
         set_doc_value(doc, "themes", sorted(found))
         return doc

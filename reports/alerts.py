@@ -33,7 +33,8 @@ def alert_subject(client: Client, spike: data.Spike) -> str:
 def compose_alert(client: Client, spike: data.Spike):
     t = Translator(client.language)
     context = {"t": t, "s": STYLE, "palette": PALETTE, "client": client, "spike": spike,
-               "line": spike_line(spike, t), "subject": alert_subject(client, spike)}
+               "line": spike_line(spike, t), "terms": [t.theme(x) for x in spike.terms],
+               "subject": alert_subject(client, spike)}
 
     def compose(sender: str, msg_id: str):
         return build_message(subject=context["subject"], sender=sender, recipients=list(client.alerts.recipients),

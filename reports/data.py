@@ -1,20 +1,19 @@
 """Everything the report and the alerts read from the warehouse, in one module.
 
-Reports depend on table names and columns only here. Until the signal tables of ``signals/`` are in
-the warehouse, each figure is computed from the core tables (posts, enrichments, mentions); the
-definitions below follow the signals issue so that switching a section to its signal table changes
-no number a client has already seen.
+Reports read the signal layer's stable views (``signals/README.md``), so every figure a client sees is
+the number a consultant gets from ``rete query`` on the same view: volume, sentiment and share of voice
+from ``v_brand_weekly`` / ``v_brand_daily``, themes from ``v_interest_trends``, spikes from ``v_spikes``,
+requests and answers from ``v_relationship_requests`` / ``v_relationship_queue``, carriers from
+``v_network_carriers``. Only what no view holds (post text and links of notable posts, the first
+collected post of a client) is read from the core tables.
 
-Definitions (per client, ISO week in the client's time zone):
-- a *mention* is a (post, brand) pair; counts are distinct posts per brand;
+Definitions are the signals' (each SQL file's header); in short, per client and client-local ISO week:
+- a *mention* is a (post, brand) pair, posts by the client's own brand accounts not counted;
 - net sentiment = (positive − negative) / mentions of the client's own brands;
 - share of voice = own-brand mentions / mentions of own brands and competitors;
-- a *question* is an own-brand post with intent question, complaint or support_request not written by
-  one of the brand's accounts; it is *answered* when one of those accounts replies to it directly;
-- a *carrier* is an author whose own-brand posts drew replies, quotes or reposts from the most distinct
-  other authors;
-- a *spike* is a local day whose own-brand volume (or negative share) lies far above a robust,
-  28-day trailing baseline: median + 3 × 1.4826 × MAD, and at least ``AlertSettings.min_volume``.
+- a theme is *emerging* when the signal's binomial test says so, and only when the warehouse holds the
+  test's whole 28-day baseline (``HISTORY_DAYS``) before the week: earlier, the report says it cannot tell;
+- a week-on-week change is shown only when collection had begun before the previous week started.
 """
 
 from __future__ import annotations
@@ -22,19 +21,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from statistics import median
 
 import duckdb
-from scipy.stats import poisson
 
 from rete.config import Client
 
-ASKING_INTENTS = ["question", "complaint", "support_request"]
-BASELINE_DAYS = 28
-THEME_BASELINE_WEEKS = 4
-EMERGING_P_VALUE = 0.01
-SPIKE_MADS = 3.0
 TOP = 5
+# interest_trends compares a 7-day window with the 28 days before it (D-34..D-7): the test is honest
+# only when collection had begun by then.
+HISTORY_DAYS = 35
 
 
 @dataclass(frozen=True, order=True)
@@ -103,7 +98,7 @@ class Headline:
 class DayVolume:
     day: date
     positive: int
-    neutral: int
+    neutral: int  # neutral and mixed
     negative: int
 
     @property
@@ -123,10 +118,20 @@ class BrandShare:
 
 @dataclass(frozen=True)
 class Theme:
-    theme: str
-    mentions: int
-    baseline: float
+    kind: str  # theme | hashtag
+    term: str
+    posts: int
+    baseline: float | None  # weekly mean over the 4 weeks before; None when history is too short
+    growth: float | None
     emerging: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The first reply of one of the client's accounts to a request."""
+
+    author: str
+    after: timedelta
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class PostRef:
     url: str | None
     sentiment: str
     engagement: int
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,7 @@ class Relationship:
     answered: int
     median_response: timedelta | None
     p90_response: timedelta | None
+    waiting: int  # requests of the week and the three before still unanswered
     oldest_unanswered: list[Waiting]
 
     @property
@@ -186,7 +193,8 @@ class Carrier:
     name: str | None
     followers: int | None
     posts: int
-    participants: int
+    reach: int  # distinct other people in the cascades of their posts
+    responders: int  # distinct other people who replied to, quoted or reposted them directly
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,9 @@ class WeekData:
     week: IsoWeek
     headline: Headline
     previous: Headline
+    first_day: date | None  # client-local day of the first collected post
+    previous_complete: bool  # collection had begun by the previous week's Monday: changes are meaningful
+    history_complete: bool  # the 28-day theme baseline before the week is fully collected
     days: list[DayVolume]
     shares: list[BrandShare]
     themes: list[Theme]
@@ -221,287 +232,264 @@ def own_handles(client: Client) -> list[str]:
     return sorted({h.lower() for b in client.brands for h in b.handles})
 
 
-# Own-brand mentions with their post, in [start, end): the base of most sections.
-OWN_MENTIONS = """
-    SELECT p.*, m.brand, m.sentiment_label AS brand_sentiment,
-           coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.shares, 0) AS interactions,
-           coalesce(e.themes, []) AS themes, coalesce(e.intents, []) AS intents
-    FROM (SELECT DISTINCT ON (post_id, brand) post_id, brand, sentiment_label
-          FROM mentions WHERE list_contains($brands, brand)
-          ORDER BY post_id, brand, start_char) m
-    JOIN posts p ON p.id = m.post_id
-    LEFT JOIN enrichments e ON e.post_id = p.id
-    WHERE p.created_at >= $start AND p.created_at < $end
-"""
-
-
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> list[dict]:
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _post_ref(row: dict, client: Client) -> PostRef:
+def _web_url(url: str | None) -> str | None:
+    # Only web links become hrefs: a javascript: or data: URL from a platform must not be clickable.
+    return url if re.match(r"https?://", url or "", flags=re.IGNORECASE) else None
+
+
+def display_name(name: str | None, handle: str) -> str | None:
+    """The author's name when it says more than the handle ("pastaiolo_torinese" beside @pastaiolo_torinese does not)."""
+    return name if name and name.strip().lower() not in (handle.lower(), handle.lstrip("@").lower()) else None
+
+
+def post_text(title: str | None, text: str | None) -> str:
+    """Title and body; a title that only repeats the body's start (Reddit, RSS) is shown once."""
+    title, text = (title or "").strip(), (text or "").strip()
+    if title and text.startswith(title.rstrip(" .…")):
+        return text
+    return " ".join(filter(None, [title, text]))
+
+
+def _post_ref(row: dict, client: Client, answer: Answer | None = None) -> PostRef:
     author = row.get("author_handle") or row.get("author_name") or "?"
-    text = " ".join(filter(None, [row.get("title"), row.get("text")]))
     return PostRef(
         post_id=row["id"],
         created_at=row["created_at"].astimezone(client.zone),
         author=author,
-        author_name=row.get("author_name") if row.get("author_name") != author else None,
-        text=text,
-        # Only web links become hrefs: a javascript: or data: URL from a platform must not be clickable.
-        url=row["url"] if re.match(r"https?://", row.get("url") or "", flags=re.IGNORECASE) else None,
+        author_name=display_name(row.get("author_name"), author),
+        text=post_text(row.get("title"), row.get("text")),
+        url=_web_url(row.get("url")),
         sentiment=row.get("brand_sentiment") or "neutral",
         engagement=int(row.get("interactions") or 0),
+        answer=answer,
     )
 
 
-def headline(con: duckdb.DuckDBPyConnection, client: Client, start: datetime, end: datetime) -> Headline:
-    own = con.execute(
-        f"""SELECT count(*), count(DISTINCT coalesce(author_id, author_handle)),
-                   count(*) FILTER (WHERE brand_sentiment = 'positive'),
-                   count(*) FILTER (WHERE brand_sentiment = 'negative'),
-                   coalesce(sum(interactions), 0)
-            FROM ({OWN_MENTIONS})""",
-        {"brands": own_brands(client), "start": start, "end": end},
+# Posts by id, with the sentiment towards ``$brands`` and the first answer of a client's account when
+# the post is a request; ``$ids`` keeps its order.
+POSTS_BY_ID = """
+    SELECT p.*, coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.shares, 0) AS interactions,
+           (SELECT any_value(m.sentiment_label) FROM mentions m
+            WHERE m.post_id = p.id AND list_contains($brands, m.brand)) AS brand_sentiment,
+           a.author_handle AS answer_author, q.response_minutes
+    FROM posts p
+    LEFT JOIN (SELECT post_id, any_value(first_response_post_id) AS first_response_post_id,
+                      min(response_minutes) AS response_minutes
+               FROM v_relationship_requests WHERE client = $client AND answered GROUP BY post_id) q
+           ON q.post_id = p.id
+    LEFT JOIN posts a ON a.id = q.first_response_post_id
+    WHERE list_contains($ids, p.id)
+    ORDER BY list_position($ids, p.id)
+"""
+
+
+def _posts(con: duckdb.DuckDBPyConnection, client: Client, ids: list[str], brands: list[str]) -> list[PostRef]:
+    if not ids:
+        return []
+    refs = []
+    for row in _rows(con, POSTS_BY_ID, ids=ids, brands=brands, client=client.slug):
+        answer = None
+        if row["response_minutes"] is not None:
+            answer = Answer(row["answer_author"] or "?", timedelta(minutes=float(row["response_minutes"])))
+        refs.append(_post_ref(row, client, answer))
+    return refs
+
+
+def first_data_day(con: duckdb.DuckDBPyConnection, client: Client) -> date | None:
+    """The client-local day of the first collected post mentioning any of the client's brands: before it,
+    "no posts" means "not collected", not zero. Days, like the signals: that day counts as covered."""
+    first = con.execute(
+        "SELECT min(p.created_at) FROM mentions m JOIN posts p ON p.id = m.post_id WHERE list_contains($b, m.brand)",
+        {"b": all_brands(client)},
+    ).fetchone()[0]
+    return first.astimezone(client.zone).date() if first is not None else None
+
+
+def headline(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> Headline:
+    """Own brands' week from v_brand_weekly (authors are summed per brand), competitors' mentions, and
+    the engagement of the own-brand posts (v_brand_daily has it per post: times mentions = the sum)."""
+    row = con.execute(
+        """SELECT coalesce(sum(mentions) FILTER (WHERE role = 'own'), 0),
+                  coalesce(sum(unique_authors) FILTER (WHERE role = 'own'), 0),
+                  coalesce(sum(positive) FILTER (WHERE role = 'own'), 0),
+                  coalesce(sum(negative) FILTER (WHERE role = 'own'), 0),
+                  coalesce(sum(mentions) FILTER (WHERE role = 'competitor'), 0)
+           FROM v_brand_weekly WHERE client = $client AND week = $week""",
+        {"client": client.slug, "week": week.monday},
     ).fetchone()
-    competitors = [b.name for b in client.competitors]
-    competitor_mentions = con.execute(
-        f"SELECT count(*) FROM ({OWN_MENTIONS})", {"brands": competitors, "start": start, "end": end}
-    ).fetchone()[0] if competitors else 0
-    return Headline(*(int(v) for v in own), competitor_mentions=int(competitor_mentions))
+    engagement = con.execute(
+        """SELECT coalesce(round(sum(engagement_per_post * mentions)), 0) FROM v_brand_daily
+           WHERE client = $client AND role = 'own' AND day BETWEEN $first AND $last""",
+        {"client": client.slug, "first": week.days[0], "last": week.days[-1]},
+    ).fetchone()[0]
+    mentions, authors, positive, negative, competitors = (int(v) for v in row)
+    return Headline(mentions, authors, positive, negative, int(engagement), competitors)
 
 
 def daily_volume(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> list[DayVolume]:
-    start, end = week.bounds(client)
     rows = con.execute(
-        f"""SELECT (created_at AT TIME ZONE $zone)::DATE AS day,
-                   count(*) FILTER (WHERE brand_sentiment = 'positive'),
-                   count(*) FILTER (WHERE brand_sentiment NOT IN ('positive', 'negative')),
-                   count(*) FILTER (WHERE brand_sentiment = 'negative')
-            FROM ({OWN_MENTIONS}) GROUP BY day""",
-        {"brands": own_brands(client), "start": start, "end": end, "zone": client.timezone},
+        """SELECT day, sum(positive), sum(neutral + mixed), sum(negative) FROM v_brand_daily
+           WHERE client = $client AND role = 'own' AND day BETWEEN $first AND $last GROUP BY day""",
+        {"client": client.slug, "first": week.days[0], "last": week.days[-1]},
     ).fetchall()
-    by_day = {row[0]: row[1:] for row in rows}
+    by_day = {row[0]: tuple(int(v) for v in row[1:]) for row in rows}
     return [DayVolume(day, *by_day.get(day, (0, 0, 0))) for day in week.days]
 
 
 def brand_shares(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> list[BrandShare]:
-    start, end = week.bounds(client)
-    prev_start, _ = week.shifted(-1).bounds(client)
     rows = con.execute(
-        f"""SELECT brand,
-                   count(*) FILTER (WHERE created_at >= $mid) AS mentions,
-                   count(*) FILTER (WHERE created_at < $mid) AS previous,
-                   count(*) FILTER (WHERE created_at >= $mid AND brand_sentiment = 'positive')
-                   - count(*) FILTER (WHERE created_at >= $mid AND brand_sentiment = 'negative') AS net
-            FROM ({OWN_MENTIONS}) GROUP BY brand""",
-        {"brands": all_brands(client), "start": prev_start, "end": end, "mid": start},
+        """SELECT brand, week, mentions, share_of_voice, net_sentiment FROM v_brand_weekly
+           WHERE client = $client AND week IN ($week, $week - 7)""",
+        {"client": client.slug, "week": week.monday},
     ).fetchall()
-    counts = {brand: (mentions, previous, net) for brand, mentions, previous, net in rows}
-    total = sum(c[0] for c in counts.values())
+    this = {brand: (mentions, share, net) for brand, w, mentions, share, net in rows if w == week.monday}
+    before = {brand: mentions for brand, w, mentions, _, _ in rows if w != week.monday}
     own = set(own_brands(client))
     shares = []
     for name in all_brands(client):
-        mentions, previous, net = counts.get(name, (0, 0, 0))
-        shares.append(
-            BrandShare(name, name in own, mentions, previous, mentions / total if total else 0.0,
-                       net / mentions if mentions else None)
-        )
+        mentions, share, net = this.get(name, (0, 0.0, None))
+        shares.append(BrandShare(name, name in own, int(mentions), int(before.get(name, 0)), share, net))
     return sorted(shares, key=lambda s: (-s.mentions, not s.own, s.brand))
 
 
-def themes(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> list[Theme]:
-    """Theme counts this week against the mean of the previous four; emerging = one-sided Poisson test."""
-    start, end = week.bounds(client)
-    base_start, _ = week.shifted(-THEME_BASELINE_WEEKS).bounds(client)
+def themes(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek, history_complete: bool) -> list[Theme]:
+    """The week's themes (v_interest_daily) with the trend test of the 7-day window ending on Sunday
+    (v_interest_trends: Monday..Sunday) and, when the baseline is fully collected, the hashtags that test
+    calls emerging. A Sunday without posts has no trend row: the counts stand, untested."""
     rows = con.execute(
-        f"""SELECT theme,
-                   count(DISTINCT id) FILTER (WHERE created_at >= $mid) AS now,
-                   count(DISTINCT id) FILTER (WHERE created_at < $mid) AS before
-            FROM ({OWN_MENTIONS}), unnest(themes) AS t(theme)
-            GROUP BY theme""",
-        {"brands": own_brands(client), "start": base_start, "end": end, "mid": start},
+        """WITH week AS (
+               SELECT kind, term, sum(posts) AS posts FROM v_interest_daily
+               WHERE client = $client AND day BETWEEN $monday AND $sunday GROUP BY ALL
+           )
+           SELECT w.kind, w.term, w.posts, t.baseline_28d, t.growth, coalesce(t.emerging, false) AS emerging
+           FROM week w
+           LEFT JOIN v_interest_trends t
+                  ON t.client = $client AND t.day = $sunday AND t.kind = w.kind AND t.term = w.term
+           WHERE w.kind = 'theme' OR (t.emerging AND $tested)
+           ORDER BY emerging AND $tested DESC, w.kind DESC, w.posts DESC, w.term LIMIT $limit""",
+        {"client": client.slug, "monday": week.monday, "sunday": week.days[-1], "tested": history_complete,
+         "limit": TOP * 2},
     ).fetchall()
-    found = []
-    for theme, now, before in rows:
-        if not now:
-            continue
-        baseline = before / THEME_BASELINE_WEEKS
-        # P(X >= now) under a Poisson with the baseline rate (half a post when the theme was absent).
-        p_value = poisson.sf(now - 1, max(baseline, 0.5))
-        found.append(Theme(theme, int(now), baseline, bool(now >= 3 and p_value < EMERGING_P_VALUE)))
-    return sorted(found, key=lambda t: (not t.emerging, -t.mentions, t.theme))[: TOP * 2]
-
-
-def _robust_threshold(history: list[float]) -> tuple[float, float]:
-    centre = median(history)
-    mad = median(abs(v - centre) for v in history)
-    return centre, centre + SPIKE_MADS * max(1.4826 * mad, 1.0 if max(history) > 1 else 0.05)
-
-
-def _signals_built(con: duckdb.DuckDBPyConnection) -> bool:
-    """The signal tables are in use once a rebuild has run (an empty spikes table then means no spike)."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'signal_rebuilds'").fetchone()[0]
-    return bool(exists) and con.execute("SELECT count(*) FROM signal_rebuilds").fetchone()[0] > 0
+    return [
+        Theme(kind, term, int(posts),
+              baseline / 4 if history_complete and baseline is not None else None,
+              growth if history_complete else None, bool(emerging) and history_complete)
+        for kind, term, posts, baseline, growth, emerging in rows
+    ]
 
 
 def spikes(con: duckdb.DuckDBPyConnection, client: Client, first: date, last: date,
            min_volume: int | None = None) -> list[Spike]:
-    """Spikes of own-brand volume and negative share on the client's local days ``first``..``last``:
-    from ``signal_spikes`` once the signals are built, else computed here from the core tables."""
+    """Spikes of the client's own brands on local days ``first``..``last`` (v_spikes), with the posts and
+    terms that drove them; ``min_volume`` (default: the client's alert setting) on top of the signal's."""
     min_volume = client.alerts.min_volume if min_volume is None else min_volume
-    if _signals_built(con):
-        return _stored_spikes(con, client, first, last, min_volume)
-    zone = client.zone
-    hist_start = datetime.combine(first - timedelta(days=BASELINE_DAYS), time(), zone)
-    end = datetime.combine(last + timedelta(days=1), time(), zone)
-    rows = con.execute(
-        f"""SELECT brand, (created_at AT TIME ZONE $zone)::DATE AS day, count(*) AS volume,
-                   count(*) FILTER (WHERE brand_sentiment = 'negative') AS negative
-            FROM ({OWN_MENTIONS}) GROUP BY ALL""",
-        {"brands": own_brands(client), "start": hist_start, "end": end, "zone": client.timezone},
-    ).fetchall()
-    series: dict[str, dict[date, tuple[int, int]]] = {}
-    for brand, day, volume, negative in rows:
-        series.setdefault(brand, {})[day] = (volume, negative)
-    found = []
-    for brand, days in series.items():
-        day = first
-        while day <= last:
-            volume, negative = days.get(day, (0, 0))
-            history = [days.get(day - timedelta(days=i), (0, 0)) for i in range(1, BASELINE_DAYS + 1)]
-            if volume >= min_volume:
-                centre, threshold = _robust_threshold([float(v) for v, _ in history])
-                if volume > threshold:
-                    found.append(Spike(client.slug, brand, day, "volume", volume, centre, volume))
-                shares = [n / v for v, n in history if v]
-                if len(shares) >= 7:
-                    centre, threshold = _robust_threshold(shares)
-                    if negative / volume > threshold:
-                        found.append(Spike(client.slug, brand, day, "negative", negative / volume, centre, volume))
-            day += timedelta(days=1)
-    return [_explain(con, client, spike) for spike in sorted(found, key=lambda s: (s.day, s.brand, s.kind))]
-
-
-def _stored_spikes(con: duckdb.DuckDBPyConnection, client: Client, first: date, last: date,
-                   min_volume: int) -> list[Spike]:
     rows = _rows(
         con,
-        """SELECT * FROM signal_spikes
+        """SELECT * FROM v_spikes
            WHERE client = $client AND list_contains($brands, brand) AND day BETWEEN $first AND $last
              AND mentions >= $min_volume
            ORDER BY day, brand, metric""",
         client=client.slug, brands=own_brands(client), first=first, last=last, min_volume=min_volume,
     )
-    found = []
-    for row in rows:
-        posts = _rows(
-            con,
-            """SELECT p.*, coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.shares, 0) AS interactions,
-                      (SELECT any_value(sentiment_label) FROM mentions m
-                       WHERE m.post_id = p.id AND m.brand = $brand) AS brand_sentiment
-               FROM posts p WHERE list_contains($ids, p.id)
-               ORDER BY list_position($ids, p.id)""",
-            ids=row["top_post_ids"][:3], brand=row["brand"],
-        )
-        kind = "negative" if row["metric"] == "negative_share" else "volume"
-        found.append(Spike(client.slug, row["brand"], row["day"], kind, row["value"], row["baseline"],
-                           row["mentions"], [_post_ref(p, client) for p in posts], list(row["top_terms"][:3])))
-    return found
-
-
-def _explain(con: duckdb.DuckDBPyConnection, client: Client, spike: Spike) -> Spike:
-    """Attach the posts and themes that drove a spike: the day's most engaging posts and top themes."""
-    start = datetime.combine(spike.day, time(), client.zone)
-    params = {"brands": [spike.brand], "start": start, "end": start + timedelta(days=1)}
-    sentiment = "AND brand_sentiment = 'negative'" if spike.kind == "negative" else ""
-    posts = _rows(con, f"SELECT * FROM ({OWN_MENTIONS}) WHERE true {sentiment} "
-                       "ORDER BY interactions DESC, created_at LIMIT 3", **params)
-    terms = con.execute(
-        f"""SELECT theme FROM ({OWN_MENTIONS}) , unnest(themes) AS t(theme) WHERE true {sentiment}
-            GROUP BY theme ORDER BY count(*) DESC, theme LIMIT 3""",
-        params,
-    ).fetchall()
-    return Spike(**{**spike.__dict__, "posts": [_post_ref(r, client) for r in posts],
-                    "terms": [t for (t,) in terms]})
+    return [
+        Spike(client.slug, row["brand"], row["day"], "negative" if row["metric"] == "negative_share" else "volume",
+              row["value"], row["baseline"], row["mentions"],
+              _posts(con, client, list(row["top_post_ids"][:3]), [row["brand"]]), list(row["top_terms"][:3]))
+        for row in rows
+    ]
 
 
 def relationship(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek, now: datetime) -> Relationship:
-    start, end = week.bounds(client)
-    params = {"brands": own_brands(client), "start": start, "end": end, "handles": own_handles(client),
-              "intents": ASKING_INTENTS}
-    rows = _rows(
-        con,
-        f"""WITH asked AS (
-                SELECT DISTINCT ON (id) * FROM ({OWN_MENTIONS})
-                WHERE len(list_intersect(intents, $intents)) > 0
-                  AND NOT list_contains($handles, lower(coalesce(author_handle, '')))
-                ORDER BY id
-            )
-            SELECT a.*, min(r.created_at) AS first_reply_at
-            FROM asked a
-            LEFT JOIN posts r ON r.parent_id = a.id AND list_contains($handles, lower(r.author_handle))
-            GROUP BY ALL ORDER BY a.created_at""",
-        **params,
-    )
-    waits = [r["first_reply_at"] - r["created_at"] for r in rows if r["first_reply_at"] is not None]
-    waits.sort()
-    unanswered = [r for r in rows if r["first_reply_at"] is None]
+    """Requests to the client's own brands made during the week and how they were answered (so far), and
+    the requests of the week and the three before it still waiting at ``now``, oldest first."""
+    params = {"client": client.slug, "first": week.days[0], "last": week.days[-1]}
+    asked, answered, median_minutes, p90_minutes = con.execute(
+        """SELECT count(DISTINCT post_id), count(DISTINCT post_id) FILTER (WHERE answered),
+                  quantile_cont(response_minutes, 0.5), quantile_cont(response_minutes, 0.9)
+           FROM v_relationship_requests
+           WHERE client = $client AND role = 'own' AND day BETWEEN $first AND $last""",
+        params,
+    ).fetchone()
+    queue = con.execute(
+        """SELECT post_id, min(created_at) AS asked_at FROM v_relationship_queue
+           WHERE client = $client AND day BETWEEN $first - 21 AND $last
+           GROUP BY post_id ORDER BY asked_at, post_id""",
+        params,
+    ).fetchall()
+    waiting = queue[:TOP]
+    posts = {p.post_id: p for p in _posts(con, client, [post_id for post_id, _ in waiting], own_brands(client))}
     return Relationship(
-        asked=len(rows),
-        answered=len(waits),
-        median_response=median(waits) if waits else None,
-        p90_response=waits[min(len(waits) - 1, int(0.9 * len(waits)))] if waits else None,
-        oldest_unanswered=[Waiting(_post_ref(r, client), now - r["created_at"]) for r in unanswered[:TOP]],
+        asked=int(asked),
+        answered=int(answered),
+        median_response=timedelta(minutes=median_minutes) if median_minutes is not None else None,
+        p90_response=timedelta(minutes=p90_minutes) if p90_minutes is not None else None,
+        waiting=len(queue),
+        oldest_unanswered=[Waiting(posts[post_id], now - asked_at) for post_id, asked_at in waiting],
     )
 
 
 def carriers(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek) -> list[Carrier]:
-    start, end = week.bounds(client)
+    """The week's top carriers (v_network_carriers) other than the client's own accounts, with the name
+    and follower count of their latest post."""
     rows = con.execute(
-        f"""WITH own AS (SELECT DISTINCT ON (id) * FROM ({OWN_MENTIONS}) ORDER BY id),
-            reactions AS (
-                SELECT o.id, coalesce(r.author_id, r.author_handle) AS reactor
-                FROM own o JOIN posts r
-                  ON o.id IN (r.parent_id, r.quoted_id, r.reposted_id)
-                WHERE coalesce(r.author_id, r.author_handle) IS DISTINCT FROM coalesce(o.author_id, o.author_handle)
-                  AND NOT list_contains($handles, lower(coalesce(r.author_handle, '')))
-            )
-            SELECT coalesce(o.author_handle, o.author_name) AS author, any_value(o.author_name),
-                   max(o.author_followers), count(DISTINCT o.id), count(DISTINCT x.reactor) AS participants
-            FROM own o LEFT JOIN reactions x ON x.id = o.id
-            WHERE NOT list_contains($handles, lower(coalesce(o.author_handle, '')))
-            GROUP BY 1 HAVING participants > 0
-            ORDER BY participants DESC, 4 DESC, author LIMIT $top""",
-        {"brands": own_brands(client), "start": start, "end": end, "handles": own_handles(client), "top": TOP},
+        """WITH top AS (
+               SELECT author, posts, cascade_reach, direct_responders, rank FROM v_network_carriers
+               WHERE client = $client AND week = $week AND cascade_reach > 0
+                 AND NOT list_contains($handles, author)
+               ORDER BY rank LIMIT $top
+           ),
+           profiles AS (
+               SELECT lower(author_handle) AS author, arg_max(author_name, created_at) AS name,
+                      arg_max(author_followers, created_at) AS followers
+               FROM posts WHERE list_contains((SELECT list(author) FROM top), lower(author_handle))
+               GROUP BY 1
+           )
+           SELECT t.author, p.name, p.followers, t.posts, t.cascade_reach, t.direct_responders
+           FROM top t LEFT JOIN profiles p USING (author) ORDER BY t.rank""",
+        {"client": client.slug, "week": week.monday, "handles": own_handles(client), "top": TOP},
     ).fetchall()
-    return [Carrier(a, n, f, int(p), int(c)) for a, n, f, p, c in rows]
+    return [Carrier(a, display_name(n, a), f, int(p), int(r), int(d)) for a, n, f, p, r, d in rows]
 
 
 def notable_posts(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek, sentiment: str) -> list[PostRef]:
+    """The week's most engaging posts with this sentiment towards the client's brands, the client's own
+    accounts left out (their answers are in the relationship section)."""
     start, end = week.bounds(client)
-    rows = _rows(
-        con,
-        f"""SELECT * FROM ({OWN_MENTIONS}) WHERE brand_sentiment = $sentiment
-            ORDER BY interactions DESC, created_at DESC LIMIT 3""",
-        brands=own_brands(client), start=start, end=end, sentiment=sentiment,
-    )
-    return [_post_ref(r, client) for r in rows]
+    ids = [post_id for (post_id,) in con.execute(
+        """SELECT p.id FROM posts p
+           WHERE p.created_at >= $start AND p.created_at < $end
+             AND NOT list_contains($handles, lower(coalesce(p.author_handle, '')))
+             AND EXISTS (SELECT 1 FROM mentions m WHERE m.post_id = p.id AND list_contains($brands, m.brand)
+                         AND m.sentiment_label = $sentiment)
+           ORDER BY coalesce(p.likes, 0) + coalesce(p.replies, 0) + coalesce(p.shares, 0) DESC,
+                    p.created_at DESC, p.id LIMIT 3""",
+        {"start": start, "end": end, "handles": own_handles(client), "brands": own_brands(client),
+         "sentiment": sentiment},
+    ).fetchall()]
+    return _posts(con, client, ids, own_brands(client))
 
 
 def load_week(con: duckdb.DuckDBPyConnection, client: Client, week: IsoWeek, now: datetime) -> WeekData:
-    start, end = week.bounds(client)
-    previous = week.shifted(-1).bounds(client)
+    first = first_data_day(con, client)
+    previous_complete = first is not None and first <= week.shifted(-1).monday
+    history_complete = first is not None and first <= week.days[-1] - timedelta(days=HISTORY_DAYS - 1)
     return WeekData(
         client=client,
         week=week,
-        headline=headline(con, client, start, end),
-        previous=headline(con, client, *previous),
+        headline=headline(con, client, week),
+        previous=headline(con, client, week.shifted(-1)),
+        first_day=first,
+        previous_complete=previous_complete,
+        history_complete=history_complete,
         days=daily_volume(con, client, week),
         shares=brand_shares(con, client, week),
-        themes=themes(con, client, week),
+        themes=themes(con, client, week, history_complete),
         spikes=spikes(con, client, week.days[0], week.days[-1]),
         relationship=relationship(con, client, week, now),
         carriers=carriers(con, client, week),

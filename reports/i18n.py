@@ -37,6 +37,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "engagement": {"it": "Interazioni", "en": "Engagement"},
     "answered_share": {"it": "Domande con risposta", "en": "Questions answered"},
     "vs_previous": {"it": "sulla sett. prec.", "en": "on last week"},
+    "previous_partial": {
+        "it": "– La raccolta dei dati è iniziata il {day}: la settimana precedente è coperta solo in parte, "
+        "quindi le variazioni non sono confrontabili.",
+        "en": "– Data collection began on {day}: the previous week is only partly covered, so changes are "
+        "not comparable.",
+    },
     "new": {"it": "nuovo", "en": "new"},
     "points": {"it": "pt", "en": "pt"},
     "volume_sentiment": {"it": "Volume e sentiment giorno per giorno", "en": "Volume and sentiment by day"},
@@ -54,14 +60,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "yours": {"it": "vostro", "en": "yours"},
     "themes": {"it": "Temi emergenti", "en": "Emerging themes"},
     "themes_intro": {
-        "it": "Temi delle conversazioni sui vostri marchi; «emergente» quando la crescita rispetto alla "
-        "media delle 4 settimane precedenti è significativa.",
-        "en": "Themes in the conversation about your brands; 'emerging' when growth against the "
-        "previous 4 weeks' average is significant.",
+        "it": "Temi delle conversazioni sui vostri marchi e sui concorrenti; «emergente» quando la crescita "
+        "rispetto alle 4 settimane precedenti è statisticamente significativa.",
+        "en": "Themes in the conversation about your brands and your competitors; 'emerging' when growth "
+        "against the previous 4 weeks is statistically significant.",
+    },
+    "history_short": {
+        "it": "Storico insufficiente: servono almeno 4 settimane di dati prima della settimana per dire quali "
+        "temi stanno emergendo. Qui sotto, i temi della settimana.",
+        "en": "Not enough history: at least 4 weeks of data before this week are needed to tell which themes "
+        "are emerging. Below, this week's themes.",
     },
     "theme": {"it": "Tema", "en": "Theme"},
     "this_week": {"it": "Questa settimana", "en": "This week"},
     "baseline": {"it": "Media 4 sett.", "en": "4-week avg"},
+    "growth": {"it": "Crescita", "en": "Growth"},
+    "times": {"it": "×{n}", "en": "×{n}"},
     "emerging": {"it": "emergente", "en": "emerging"},
     "no_themes": {"it": "Nessun tema riconosciuto questa settimana.", "en": "No themes recognised this week."},
     "spikes": {"it": "Picchi e cosa li ha causati", "en": "Spikes and what drove them"},
@@ -70,12 +84,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No unusual spike this week.",
     },
     "spike_line": {
-        "it": "{day}: {volume} menzioni contro le {baseline} abituali.",
-        "en": "{day}: {volume} mentions against the usual {baseline}.",
+        "it": "{volume} menzioni contro le {baseline} abituali.",
+        "en": "{volume} mentions against the usual {baseline}.",
     },
     "spike_negative_line": {
-        "it": "{day}: {share} di menzioni negative contro il {baseline} abituale.",
-        "en": "{day}: {share} negative mentions against the usual {baseline}.",
+        "it": "{share} di menzioni negative contro il {baseline} abituale.",
+        "en": "{share} negative mentions against the usual {baseline}.",
     },
     "driven_by": {"it": "Trainato da", "en": "Driven by"},
     "terms": {"it": "Termini", "en": "Terms"},
@@ -89,22 +103,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "answered": {"it": "Con risposta", "en": "Answered"},
     "median_response": {"it": "Tempo di risposta mediano", "en": "Median response time"},
     "p90_response": {"it": "Tempo di risposta (90%)", "en": "Response time (90th pct)"},
-    "oldest_unanswered": {"it": "In attesa di risposta, dai più vecchi", "en": "Waiting for an answer, oldest first"},
+    "oldest_unanswered": {
+        "it": "In attesa di risposta nelle ultime 4 settimane: {n}; i più vecchi",
+        "en": "Waiting for an answer from the last 4 weeks: {n}; the oldest",
+    },
     "none_waiting": {"it": "Nessuno è in attesa di risposta.", "en": "Nobody is waiting for an answer."},
     "waiting_for": {"it": "in attesa da {age}", "en": "waiting for {age}"},
+    "answered_by": {"it": "risposta di {author} dopo {after}", "en": "answered by {author} after {after}"},
     "no_questions": {
         "it": "Nessuna domanda o reclamo rivolto ai vostri marchi questa settimana.",
         "en": "No questions or complaints addressed to your brands this week.",
     },
     "carriers": {"it": "Chi porta la conversazione", "en": "Who carries the conversation"},
     "carriers_intro": {
-        "it": "Autori i cui post sui vostri marchi hanno suscitato la partecipazione del maggior numero di "
-        "altre persone (risposte, citazioni, condivisioni).",
-        "en": "Authors whose posts about your brands drew in the most other people (replies, quotes, shares).",
+        "it": "Autori i cui post nelle conversazioni sui vostri marchi e sui concorrenti hanno coinvolto il "
+        "maggior numero di altre persone: direttamente (risposte, citazioni, condivisioni) e lungo le "
+        "catene di risposte che ne sono nate.",
+        "en": "Authors whose posts in the conversations about your brands and your competitors drew in the most "
+        "other people: directly (replies, quotes, shares) and along the chains of replies they started.",
     },
+    "reach": {"it": "Persone raggiunte", "en": "People reached"},
+    "responders": {"it": "Risposte dirette", "en": "Direct responders"},
     "author": {"it": "Autore", "en": "Author"},
     "posts": {"it": "Post", "en": "Posts"},
-    "participants": {"it": "Persone coinvolte", "en": "People drawn in"},
     "followers": {"it": "Follower", "en": "Followers"},
     "no_carriers": {
         "it": "Nessun post sui vostri marchi ha suscitato risposte o condivisioni questa settimana.",
@@ -130,6 +151,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "spike_kind": {"it": "Tipo", "en": "Kind"},
 }
 
+# The default taxonomy's themes (models/data/themes/default.yaml); a workspace's own themes are shown
+# with their key made readable (see Translator.theme).
+THEME_NAMES: dict[str, dict[str, str]] = {
+    "sustainability": {"it": "Sostenibilità", "en": "Sustainability"},
+    "origin_supply_chain": {"it": "Origine e filiera", "en": "Origin and supply chain"},
+    "packaging_plastic": {"it": "Imballaggi e plastica", "en": "Packaging and plastic"},
+    "ingredients_health": {"it": "Ingredienti e salute", "en": "Ingredients and health"},
+    "price": {"it": "Prezzo", "en": "Price"},
+    "customer_service": {"it": "Servizio clienti", "en": "Customer service"},
+    "delivery": {"it": "Consegne", "en": "Delivery"},
+}
+
 
 @dataclass(frozen=True)
 class Translator:
@@ -145,6 +178,16 @@ class Translator:
         except KeyError:
             raise KeyError(f"reports/i18n.py: no {self.language!r} text for {key!r}") from None
         return text.format(**values) if values else text
+
+    def theme(self, key: str) -> str:
+        """A theme's name for the client: translated for the default taxonomy, else the key made readable
+        ("km_zero" -> "Km zero"); hashtags stay as written."""
+        if key.startswith("#"):
+            return key
+        if key in THEME_NAMES:
+            return THEME_NAMES[key][self.language]
+        words = " ".join(key.replace("_", " ").replace("-", " ").split())
+        return words[:1].upper() + words[1:]
 
     def number(self, value: float | int | None, decimals: int = 0) -> str:
         if value is None:

@@ -75,7 +75,7 @@ def _kpis(d: WeekData, t: Translator) -> list[dict]:
 
     net_change, net_dir = points(now.net_sentiment, before.net_sentiment)
     sov_change, sov_dir = points(now.share_of_voice, before.share_of_voice)
-    return [
+    kpis = [
         count("mentions", now.mentions, before.mentions),
         count("authors", now.authors, before.authors),
         count("engagement", now.engagement, before.engagement),
@@ -86,24 +86,35 @@ def _kpis(d: WeekData, t: Translator) -> list[dict]:
         {"label": t("answered_share"), "value": t.percent(d.relationship.answered_share), "change": "–",
          "direction": ""},
     ]
+    if not d.previous_complete:
+        # Against a week only partly collected, +600% would only measure when collection began.
+        kpis = [{**k, "change": "–", "direction": ""} for k in kpis]
+    return kpis
+
+
+def previous_note(d: WeekData, t: Translator) -> str:
+    """The footnote explaining the "–" changes, or "" when the previous week is fully collected."""
+    if d.previous_complete or d.first_day is None:
+        return ""
+    return t("previous_partial", day=t.long_date(d.first_day))
+
 
 
 def spike_line(spike: data.Spike, t: Translator) -> str:
+    """What spiked and against what, e.g. "209 menzioni contro le 44 abituali." (the day is said apart)."""
     if spike.kind == "volume":
-        return t("spike_line", day=t.day(spike.day), volume=t.number(spike.value),
-                 baseline=t.number(spike.baseline, 1))
-    return t("spike_negative_line", day=t.day(spike.day), share=t.percent(spike.value),
-             baseline=t.percent(spike.baseline))
+        return t("spike_line", volume=t.number(spike.value), baseline=t.number(spike.baseline))
+    return t("spike_negative_line", share=t.percent(spike.value), baseline=t.percent(spike.baseline))
 
 
 def _spike_entries(d: WeekData, t: Translator) -> list[dict]:
     """One entry per brand and day: a volume spike and a negative-share spike the same day are one story."""
     entries: dict[tuple, dict] = {}
     for spike in sorted(d.spikes, key=lambda s: (s.day, s.brand, s.kind != "volume")):
-        entry = entries.setdefault((spike.day, spike.brand), {"brand": spike.brand, "lines": [], "terms": [],
-                                                              "posts": []})
+        entry = entries.setdefault((spike.day, spike.brand), {"brand": spike.brand, "day": t.day(spike.day),
+                                                              "lines": [], "terms": [], "posts": []})
         entry["lines"].append(spike_line(spike, t))
-        entry["terms"] += [x for x in spike.terms if x not in entry["terms"]]
+        entry["terms"] += [t.theme(x) for x in spike.terms if t.theme(x) not in entry["terms"]]
         seen = {p.post_id for p in entry["posts"]}
         entry["posts"] += [p for p in spike.posts if p.post_id not in seen]
     for entry in entries.values():
@@ -122,7 +133,7 @@ def _context(d: WeekData, t: Translator, generated: datetime) -> dict:
         "d": d, "t": t, "s": STYLE, "palette": PALETTE, "client": d.client,
         "subject": subject(d.client, d.week),
         "period": t("week_of", week=str(d.week), start=t.long_date(first), end=t.long_date(last)),
-        "kpis": _kpis(d, t), "spikes": _spike_entries(d, t),
+        "kpis": _kpis(d, t), "spikes": _spike_entries(d, t), "previous_note": previous_note(d, t),
         "generated": t.moment(generated.astimezone(d.client.zone)),
     }
 
@@ -149,6 +160,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
 
 def _tables(d: WeekData) -> dict[str, tuple[list[str], list[list]]]:
     """Every table the report shows, as CSV header + rows (column names in English, values raw)."""
+    # A previous week only partly collected leaves its column empty: its figures would mislead.
     h, p = d.headline, d.previous
     post_cols = ["created_at_local", "author", "author_name", "sentiment", "interactions", "url", "text"]
 
@@ -158,25 +170,25 @@ def _tables(d: WeekData) -> dict[str, tuple[list[str], list[list]]]:
     r = d.relationship
     return {
         "headline": (["metric", "this_week", "previous_week"], [
-            ["mentions", h.mentions, p.mentions], ["unique_authors", h.authors, p.authors],
-            ["engagement", h.engagement, p.engagement],
-            ["net_sentiment", h.net_sentiment, p.net_sentiment], ["share_of_voice", h.share_of_voice, p.share_of_voice],
-            ["questions_answered_share", r.answered_share, None],
-        ]),
+            [name, getattr(h, attr), getattr(p, attr) if d.previous_complete else None]
+            for name, attr in (("mentions", "mentions"), ("unique_authors", "authors"), ("engagement", "engagement"),
+                               ("net_sentiment", "net_sentiment"), ("share_of_voice", "share_of_voice"))
+        ] + [["questions_answered_share", r.answered_share, None]]),
         "daily_volume": (["day", "mentions", "positive", "neutral", "negative"],
                          [[x.day, x.total, x.positive, x.neutral, x.negative] for x in d.days]),
         "share_of_voice": (["brand", "own", "mentions", "share", "net_sentiment", "previous_week_mentions"],
-                           [[b.brand, b.own, b.mentions, b.share, b.net_sentiment, b.previous] for b in d.shares]),
-        "themes": (["theme", "mentions", "baseline_weekly_mean", "emerging"],
-                   [[x.theme, x.mentions, x.baseline, x.emerging] for x in d.themes]),
+                           [[b.brand, b.own, b.mentions, b.share, b.net_sentiment,
+                             b.previous if d.previous_complete else None] for b in d.shares]),
+        "themes": (["kind", "term", "posts", "baseline_weekly_mean", "growth", "emerging"],
+                   [[x.kind, x.term, x.posts, x.baseline, x.growth, x.emerging] for x in d.themes]),
         "spikes": (["day", "brand", "kind", "value", "baseline", "volume", "terms", "top_post_urls"],
                    [[x.day, x.brand, x.kind, x.value, x.baseline, x.volume, " ".join(x.terms),
                      " ".join(q.url or q.post_id for q in x.posts)] for x in d.spikes]),
         "relationship": (["asked", "answered", "answered_share", "median_response_hours", "p90_response_hours"],
                          [[r.asked, r.answered, r.answered_share, r.median_response, r.p90_response]]),
         "unanswered": (["waiting_hours", *post_cols], [[w.age, *post_row(w.post)] for w in r.oldest_unanswered]),
-        "carriers": (["author", "name", "followers", "posts", "participants"],
-                     [[c.author, c.name, c.followers, c.posts, c.participants] for c in d.carriers]),
+        "carriers": (["author", "name", "followers", "posts", "people_reached", "direct_responders"],
+                     [[c.author, c.name, c.followers, c.posts, c.reach, c.responders] for c in d.carriers]),
         "notable_posts": (post_cols, [post_row(x) for x in d.positive_posts + d.negative_posts]),
     }
 

@@ -28,6 +28,7 @@ STYLE = {
     "canvas": f"background:{_P['canvas']};width:100%;",
     "sheet": f"background:{_P['paper']};width:100%;max-width:640px;font-family:{FONT};color:{_P['ink']};",
     "pad": "padding:28px 32px;",
+    "section": "padding:18px 32px 18px 32px;",
     "masthead": f"padding:28px 32px 20px 32px;border-bottom:3px solid {_P['accent']};",
     "kicker": f"font-size:11px;letter-spacing:2px;text-transform:uppercase;color:{_P['accent']};font-weight:bold;",
     "title": f"font-size:26px;line-height:32px;font-weight:bold;color:{_P['ink']};margin:6px 0 4px 0;",
@@ -36,9 +37,13 @@ STYLE = {
     f"padding-bottom:6px;border-bottom:1px solid {_P['rule']};",
     "intro": f"font-size:12px;line-height:18px;color:{_P['muted']};margin:0 0 12px 0;",
     "text": f"font-size:14px;line-height:21px;color:{_P['ink']};margin:0 0 10px 0;",
+    "note": f"font-size:11px;line-height:16px;color:{_P['muted']};margin:8px 0 0 0;",
+    "notice": f"font-size:13px;line-height:19px;color:{_P['ink']};background:{_P['panel']};padding:10px 12px;"
+    f"border-left:3px solid {_P['accent']};margin:0 0 12px 0;",
     "empty": f"font-size:15px;line-height:22px;color:{_P['ink']};background:{_P['panel']};padding:18px;"
     f"border-left:3px solid {_P['accent']};",
     "kpi": f"padding:12px 10px 12px 0;vertical-align:top;width:33%;border-top:1px solid {_P['rule']};",
+    "kpi_top": "border-top:0;",  # the first row sits under the heading's own rule
     "kpi_value": f"font-size:24px;line-height:30px;font-weight:bold;color:{_P['ink']};",
     "kpi_label": f"font-size:11px;letter-spacing:0.5px;text-transform:uppercase;color:{_P['muted']};",
     "kpi_change": f"font-size:12px;color:{_P['muted']};",
@@ -74,6 +79,6 @@ PRINT_CSS = f"""
         @bottom-right {{ content: counter(page) " / " counter(pages); font: 9px {FONT}; color: {_P['muted']}; }} }}
 body, table {{ background: {_P['paper']} !important; }}
 table {{ border: 0 !important; }}
-h2, .h3 {{ break-after: avoid; }}
+h2, .h3, .intro {{ break-after: avoid; }}
 img, .card, .kpis {{ break-inside: avoid; }}
 """

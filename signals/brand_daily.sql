@@ -29,7 +29,7 @@ WITH counts AS (
            count(*) FILTER (WHERE f.coordinated) AS coordinated_mentions
     FROM signal_mention_facts f
     JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
-    WHERE NOT f.by_brand_account
+    WHERE NOT f.by_brand_account AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day')
     GROUP BY ALL
 )
 SELECT client, brand, role, day, mentions, unique_authors, positive, negative, neutral, mixed,

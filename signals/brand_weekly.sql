@@ -23,6 +23,8 @@ WITH counts AS (
     FROM signal_mention_facts f
     JOIN rebuild_weeks r ON r.client = f.client AND f.day >= r.week AND f.day < r.week + 7
     WHERE NOT f.by_brand_account
+      AND f.day BETWEEN CAST(date_trunc('week', getvariable('rebuild_first_day')) AS DATE)
+                    AND CAST(date_trunc('week', getvariable('rebuild_last_day')) AS DATE) + 6
     GROUP BY ALL
 )
 SELECT client, brand, role, week, mentions, unique_authors, positive, negative, neutral, mixed,

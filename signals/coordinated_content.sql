@@ -28,8 +28,7 @@ WITH scoped AS (
                regexp_replace(lower(coalesce(title || ' ', '') || text), '(https?://\S+)|(@[\w.]+)', ' ', 'g'),
                '[^\pL\pN]+', ' ', 'g')) AS normalised
     FROM posts
-    WHERE created_at >= (SELECT min(lo) FROM rebuild_bounds)
-      AND created_at < (SELECT max(hi) FROM rebuild_bounds)
+    WHERE created_at >= getvariable('rebuild_lo') AND created_at < getvariable('rebuild_hi')
 )
 SELECT id AS post_id, created_at, author,
        CASE WHEN length(normalised) >= 40 THEN md5(normalised) END AS content_key
@@ -38,10 +37,15 @@ FROM scoped;
 CREATE OR REPLACE TEMP TABLE touched_keys AS
 SELECT content_key FROM scope_keys WHERE content_key IS NOT NULL
 UNION
-SELECT k.content_key FROM signal_post_keys k JOIN scope_keys s USING (post_id) WHERE k.content_key IS NOT NULL;
+SELECT k.content_key FROM signal_post_keys k JOIN scope_keys s USING (post_id)
+WHERE k.content_key IS NOT NULL
+  AND k.created_at >= getvariable('rebuild_lo') AND k.created_at < getvariable('rebuild_hi');
 
-DELETE FROM signal_post_keys WHERE post_id IN (SELECT post_id FROM scope_keys);
-INSERT INTO signal_post_keys SELECT post_id, created_at, author, content_key FROM scope_keys;
+-- A key row carries its post's created_at, so the scope's rows lie in the scope's time range.
+DELETE FROM signal_post_keys
+WHERE created_at >= getvariable('rebuild_lo') AND created_at < getvariable('rebuild_hi')
+  AND post_id IN (SELECT post_id FROM scope_keys);
+INSERT INTO signal_post_keys SELECT post_id, created_at, author, content_key FROM scope_keys ORDER BY created_at;
 
 CREATE OR REPLACE TEMP TABLE coordinated_before AS
 SELECT post_id FROM signal_coordinated_posts WHERE content_key IN (SELECT content_key FROM touched_keys);

@@ -18,7 +18,8 @@
 --   engagement: likes + replies + shares (0 when unknown)
 --   intents, themes: from the post's enrichment (empty when the post is not enriched)
 -- Late data: per day; recomputed for the rebuilt days only.
-DELETE FROM signal_mention_facts f USING rebuild_days r WHERE f.client = r.client AND f.day = r.day;
+DELETE FROM signal_mention_facts f USING rebuild_days r
+WHERE f.client = r.client AND f.day = r.day AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day');
 
 INSERT INTO signal_mention_facts
 WITH scoped AS (
@@ -27,6 +28,7 @@ WITH scoped AS (
     FROM rebuild_bounds b
     JOIN clients c ON c.client = b.client
     JOIN posts p ON p.created_at >= b.lo AND p.created_at < b.hi
+    WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
 ),
 brand_accounts AS (
     SELECT client, list_distinct(flatten(list(handles))) AS handles FROM client_brands GROUP BY client
@@ -48,4 +50,5 @@ JOIN client_brands cb ON cb.client = s.client AND cb.brand = m.brand
 JOIN brand_accounts ba ON ba.client = s.client
 LEFT JOIN enrichments e ON e.post_id = s.id
 GROUP BY s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author, s.likes, s.replies, s.shares,
-         s.thread_id, s.url;
+         s.thread_id, s.url
+ORDER BY s.day, s.created_at;

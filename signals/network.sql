@@ -34,12 +34,16 @@ WITH client_posts AS (
     SELECT DISTINCT post_id, thread_id FROM signal_mention_facts
     WHERE client = $client AND day >= $week - 7 AND day < $week + 7
 ),
+week_bounds AS (
+    -- the client-local week as UTC instants: comparing instants is cheaper than converting each post
+    SELECT timezone(timezone, CAST($week AS TIMESTAMP)) AS lo, timezone(timezone, CAST($week + 7 AS TIMESTAMP)) AS hi
+    FROM clients WHERE client = $client
+),
 week_posts AS (
     SELECT p.id, coalesce(lower(p.author_handle), p.author_id, p.id) AS author,
            p.parent_id, p.quoted_id, p.reposted_id, p.text
-    FROM posts p JOIN clients c ON c.client = $client
+    FROM posts p JOIN week_bounds w ON p.created_at >= w.lo AND p.created_at < w.hi
     WHERE p.created_at >= CAST($week - 1 AS TIMESTAMPTZ) AND p.created_at < CAST($week + 8 AS TIMESTAMPTZ)
-      AND CAST(timezone(c.timezone, p.created_at) AS DATE) BETWEEN $week AND $week + 6
       AND (coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM client_posts)
            OR p.id IN (SELECT post_id FROM client_posts)
            OR p.quoted_id IN (SELECT post_id FROM client_posts)

@@ -16,22 +16,40 @@
 --     those conversations, max and mean
 -- Caveats: "new" means new within 28 days, so an author back after a long silence counts as new;
 --   the first 28 days of a warehouse count everyone as new. Thread size and depth are measured on
---   the posts stored so far (replies fetched later deepen an older day's threads).
+--   the posts stored so far (replies fetched later deepen an older day's threads), from the time of
+--   the conversation's root post on (a reply dated before its root is not counted); for a
+--   conversation whose root is not stored, from 28 days before the earliest rebuilt post in it.
 -- Late data: a late post on day D changes new/returning on D..D+28, so this signal is recomputed
 --   over the rebuilt days plus the following 56 days (history_days).
 DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r.client AND t.day = r.day;
+
+-- Where the scope's conversations can start: their root posts' time (thread_id is the root's id),
+-- so that the thread walk reads posts from then on, not every post ever stored.
+SET VARIABLE threads_since = (
+    WITH threads AS (
+        SELECT f.thread_id, min(f.created_at) AS first_rebuilt_at
+        FROM signal_mention_facts f JOIN history_days h USING (client, day)
+        WHERE NOT f.by_brand_account
+          AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
+        GROUP BY f.thread_id
+    ),
+    roots AS (SELECT id, created_at FROM posts WHERE id IN (SELECT thread_id FROM threads))
+    SELECT min(least(t.first_rebuilt_at, coalesce(r.created_at, t.first_rebuilt_at - INTERVAL 28 DAY)))
+    FROM threads t LEFT JOIN roots r ON r.id = t.thread_id
+);
 
 INSERT INTO signal_participation_daily
 WITH RECURSIVE scope AS (
     SELECT f.* FROM signal_mention_facts f
     JOIN history_days h ON h.client = f.client AND h.day = f.day
     WHERE NOT f.by_brand_account
+      AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
 ),
 authors_day AS (SELECT DISTINCT client, brand, day, author FROM scope),
 prior AS (
     SELECT DISTINCT client, brand, author, day FROM signal_mention_facts
     WHERE NOT by_brand_account
-      AND day >= (SELECT min(day) - 28 FROM history_days) AND day < (SELECT max(day) FROM history_days)
+      AND day >= getvariable('history_first_day') - 28 AND day < getvariable('history_last_day')
 ),
 returning_authors AS (
     SELECT DISTINCT a.client, a.brand, a.day, a.author
@@ -42,7 +60,8 @@ returning_authors AS (
 thread_posts AS (
     SELECT p.id, p.parent_id, coalesce(p.thread_id, p.id) AS thread_id
     FROM posts p
-    WHERE coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM scope)
+    WHERE p.created_at >= getvariable('threads_since')
+      AND coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM scope)
 ),
 walk(id, thread_id, depth) AS (
     SELECT id, thread_id, 0 FROM thread_posts

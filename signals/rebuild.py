@@ -8,6 +8,13 @@ Scope of a rebuild, built as temp tables the SQL files read:
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
   last day with data), for signals whose baseline looks back (participation, interest, spikes);
 - rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day.
+The same scopes are also set as DuckDB variables, the overall range across clients:
+rebuild_lo/rebuild_hi (UTC instants), rebuild_first_day/rebuild_last_day and
+history_first_day/history_last_day (local days). The SQL files repeat them as plain range
+predicates next to their joins with the temp tables: DuckDB skips a table's row groups by their
+min/max only for predicates against constants (getvariable() is one, folded when a query is
+bound), so the daily update reads the new days' row groups instead of whole tables. The large
+per-post tables are inserted in time order to keep those row groups' ranges narrow.
 Each signal DELETEs and re-INSERTs exactly its scope, all in one transaction with the removal of
 the consumed pending days: a failed rebuild leaves the pending days for the next run, and a rerun
 produces the same rows.
@@ -116,7 +123,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     con.execute("""
         INSERT INTO rebuild_days
         SELECT DISTINCT c.client, CAST(timezone(c.timezone, p.created_at) AS DATE)
-        FROM coordinated_changed x JOIN posts p ON p.id = x.post_id, clients c
+        FROM coordinated_changed x JOIN signal_post_keys p ON p.post_id = x.post_id, clients c
         EXCEPT SELECT client, day FROM rebuild_days
     """)
     _bounds(con)
@@ -131,6 +138,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
         LEFT JOIN last_days l USING (client)
         WHERE n.n = 0 OR r.day + CAST(n.n AS INTEGER) <= l.last_day
     """)
+    con.execute("SET VARIABLE history_first_day = (SELECT min(day) FROM history_days)")
+    con.execute("SET VARIABLE history_last_day = (SELECT max(day) FROM history_days)")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_weeks AS
         SELECT DISTINCT client, CAST(date_trunc('week', day) AS DATE) AS week FROM rebuild_days
@@ -165,12 +174,17 @@ def _stopwatch(summary: RebuildSummary):
 
 
 def _bounds(con: duckdb.DuckDBPyConnection) -> None:
-    # A local day lies within [day - 1, day + 2) in UTC for every zone offset up to +-24 h.
+    # From the first rebuilt local day's midnight to the midnight after the last, as UTC instants.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_bounds AS
-        SELECT client, CAST(min(day) - 1 AS TIMESTAMPTZ) AS lo, CAST(max(day) + 2 AS TIMESTAMPTZ) AS hi
-        FROM rebuild_days GROUP BY client
+        SELECT r.client, timezone(c.timezone, CAST(min(r.day) AS TIMESTAMP)) AS lo,
+               timezone(c.timezone, CAST(max(r.day) + 1 AS TIMESTAMP)) AS hi
+        FROM rebuild_days r JOIN clients c USING (client) GROUP BY r.client, c.timezone
     """)
+    con.execute("SET VARIABLE rebuild_lo = (SELECT min(lo) FROM rebuild_bounds)")
+    con.execute("SET VARIABLE rebuild_hi = (SELECT max(hi) FROM rebuild_bounds)")
+    con.execute("SET VARIABLE rebuild_first_day = (SELECT min(day) FROM rebuild_days)")
+    con.execute("SET VARIABLE rebuild_last_day = (SELECT max(day) FROM rebuild_days)")
 
 
 def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:

@@ -20,20 +20,29 @@
 --   conversation that received a post during the rebuilt days (a late answer updates the
 --   request's own, older day; relationship_daily follows those days).
 CREATE OR REPLACE TEMP TABLE touched_requests AS
-SELECT f.client, f.brand, f.post_id
+SELECT f.client, f.brand, f.post_id, f.day, f.created_at
 FROM signal_mention_facts f
 JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
 WHERE NOT f.by_brand_account
+  AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day')
   AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
 UNION
-SELECT q.client, q.brand, q.post_id
+SELECT q.client, q.brand, q.post_id, q.day, q.created_at
 FROM signal_relationship_requests q
 WHERE q.thread_id IN (
     SELECT coalesce(p.thread_id, p.id) FROM posts p JOIN rebuild_bounds b
       ON b.client = q.client AND p.created_at >= b.lo AND p.created_at < b.hi
+    WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
     UNION
     SELECT p.parent_id FROM posts p JOIN rebuild_bounds b
-      ON b.client = q.client AND p.created_at >= b.lo AND p.created_at < b.hi);
+      ON b.client = q.client AND p.created_at >= b.lo AND p.created_at < b.hi
+    WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi'));
+
+-- The touched requests' time range: their facts and posts lie in it, and their answers after it.
+SET VARIABLE requests_first_day = (SELECT min(day) FROM touched_requests);
+SET VARIABLE requests_last_day = (SELECT max(day) FROM touched_requests);
+SET VARIABLE requests_first_at = (SELECT min(created_at) FROM touched_requests);
+SET VARIABLE requests_last_at = (SELECT max(created_at) FROM touched_requests);
 
 -- Days whose relationship_daily must be recomputed: the touched requests' days, old and new.
 CREATE OR REPLACE TEMP TABLE relationship_days AS
@@ -50,6 +59,7 @@ WITH requests AS (
     SELECT f.* FROM signal_mention_facts f
     JOIN touched_requests t USING (client, brand, post_id)
     WHERE NOT f.by_brand_account
+      AND f.day BETWEEN getvariable('requests_first_day') AND getvariable('requests_last_day')
       AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
 ),
 brand_posts AS (
@@ -58,7 +68,8 @@ brand_posts AS (
     SELECT p.id, p.created_at, lower(p.author_handle) AS handle, coalesce(p.thread_id, p.id) AS thread_id,
            p.parent_id
     FROM posts p
-    WHERE lower(p.author_handle) IN (SELECT unnest(handles) FROM client_brands)
+    WHERE p.created_at > getvariable('requests_first_at')  -- an answer comes after its request
+      AND lower(p.author_handle) IN (SELECT unnest(handles) FROM client_brands)
       AND (coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM requests)
            OR p.parent_id IN (SELECT post_id FROM requests))
 ),
@@ -88,4 +99,6 @@ SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,
        date_diff('second', q.created_at, r.response_at) / 60.0
 FROM requests q
 JOIN posts p ON p.id = q.post_id
-LEFT JOIN responses r USING (client, brand, post_id);
+    AND p.created_at BETWEEN getvariable('requests_first_at') AND getvariable('requests_last_at')
+LEFT JOIN responses r USING (client, brand, post_id)
+ORDER BY q.day, q.created_at;

@@ -11,8 +11,10 @@
 --     0.05 for negative_share, so that a flat history does not make every wiggle a spike
 --   baseline_kind: same_weekday_8w = the same weekday in the previous 8 weeks (used when at least 4
 --     of them lie after the client's first data day); else trailing_28d = the previous 28 days
---     (needs at least 7); days without mentions count as 0 for volume and are skipped for
---     negative_share
+--     (needs at least 5, so that a crisis in a warehouse's second week is still caught: a day with
+--     5x the usual volume after 5 quiet days must be reported; the spread floors below keep a short,
+--     flat history from making ordinary days spikes); days without mentions count as 0 for volume
+--     and are skipped for negative_share
 --   robust_z: (value - baseline) / baseline_spread; a spike when robust_z >= 3.5
 --   mentions: the day's mentions (a spike needs at least 10; alerts apply the client's own
 --     alerts.min_volume on top)
@@ -75,7 +77,7 @@ scored AS (
                     CASE WHEN metric = 'volume' THEN greatest(sqrt(list_median(history)), 1) ELSE 0.05 END
            ) AS baseline_spread
     FROM candidates
-    WHERE len(history) >= CASE WHEN baseline_kind = 'same_weekday_8w' THEN 4 ELSE 7 END
+    WHERE len(history) >= CASE WHEN baseline_kind = 'same_weekday_8w' THEN 4 ELSE 5 END
 ),
 spikes AS (
     SELECT *, (value - baseline) / baseline_spread AS robust_z FROM scored

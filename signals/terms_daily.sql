@@ -18,7 +18,7 @@ CREATE OR REPLACE TEMP TABLE interest_posts AS
 SELECT DISTINCT f.client, f.day, f.post_id, f.author, f.themes
 FROM signal_mention_facts f
 JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
-WHERE NOT f.by_brand_account AND NOT f.coordinated;
+WHERE NOT f.by_brand_account AND NOT f.coordinated AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day');
 
 INSERT INTO signal_client_posts_daily
 SELECT client, day, count(*) FROM interest_posts GROUP BY ALL;
@@ -31,6 +31,8 @@ WITH terms AS (
     SELECT i.client, i.day, i.post_id, i.author, 'hashtag',
            unnest(list_distinct(regexp_extract_all(lower(p.text), '#[\pL\pN_]+')))
     FROM interest_posts i JOIN posts p ON p.id = i.post_id
+    -- the rebuilt days' posts, all within the rebuild's time range (mention_facts read them there)
+    WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
 )
 SELECT client, day, kind, term, count(DISTINCT post_id), count(DISTINCT author)
 FROM terms GROUP BY ALL;

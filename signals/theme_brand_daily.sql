@@ -16,7 +16,7 @@ WITH brand_posts AS (
            count(*) OVER (PARTITION BY f.client, f.brand, f.day) AS brand_posts
     FROM signal_mention_facts f
     JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
-    WHERE NOT f.by_brand_account AND NOT f.coordinated
+    WHERE NOT f.by_brand_account AND NOT f.coordinated AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day')
 )
 SELECT client, brand, day, theme, count(*), count(*) / any_value(brand_posts)
 FROM (SELECT client, brand, day, brand_posts, unnest(themes) AS theme FROM brand_posts)

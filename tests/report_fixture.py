@@ -3,7 +3,8 @@
 Client "Pasta Rossi" (Italian, Europe/Rome) owns the brand Rossi (@rossi) and watches Bianchi and Verdi;
 "Acme Tea" (English, Europe/London) owns Acme. Week ``WEEK`` holds: a spike on its Wednesday, answered
 and unanswered questions with known response times, a carrier whose post draws replies from distinct
-people, and hostile post text and author names.
+people, and hostile post text and author names. ``build`` loads it and rebuilds the signal tables, as
+the daily DAG does, so the report reads filled views.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from rete.config import Workspace, load_workspace
 from signals.load import sync_clients
+from signals.rebuild import all_post_days, rebuild_signals
 from signals.warehouse import Warehouse
 
 WEEK = "2026-W45"  # Monday 2 November 2026 .. Sunday 8 November 2026
@@ -58,6 +60,8 @@ class PostWriter:
             url=f"https://x.example/status/{native_id}", author_id=author, author_handle=author,
             author_name=name or author.strip("@").title(), author_followers=followers, text=text,
             created_at=when, parent_id=f"x:{parent}" if parent else None, likes=likes,
+            # as the connectors store it: a reply belongs to the conversation of the post it answers
+            thread_id=f"x:{parent}" if parent else pid,
         ))
         self.enrichments.append((pid, "it", sentiment, list(intents), list(themes)))
         if brand:
@@ -69,10 +73,10 @@ class PostWriter:
             for p in self.posts:
                 con.execute(
                     """INSERT INTO posts (id, platform, source, native_id, url, author_id, author_handle,
-                       author_name, author_followers, text, created_at, parent_id, likes, fetched_at,
+                       author_name, author_followers, text, created_at, parent_id, thread_id, likes, fetched_at,
                        first_seen_at, updated_at, content_hash)
                        VALUES ($id, $platform, $source, $native_id, $url, $author_id, $author_handle,
-                       $author_name, $author_followers, $text, $created_at, $parent_id, $likes,
+                       $author_name, $author_followers, $text, $created_at, $parent_id, $thread_id, $likes,
                        now(), now(), now(), md5($text))""",
                     p,
                 )
@@ -95,9 +99,16 @@ def build(root: Path, *, with_data: bool = True) -> Workspace:
     else:
         writer.add("old", MONDAY_UTC - timedelta(days=60), "Rossi tanto tempo fa")
     writer.write(workspace.warehouse_path)
-    with Warehouse(workspace.warehouse_path).write() as con:
-        sync_clients(con, workspace)
+    finish(workspace)
     return workspace
+
+
+def finish(workspace: Workspace) -> None:
+    """Load the clients and rebuild every signal, as the daily DAG does after loading posts."""
+    warehouse = Warehouse(workspace.warehouse_path)
+    with warehouse.write() as con:
+        sync_clients(con, workspace)
+    rebuild_signals(warehouse, all_post_days(warehouse), refresh_search=False)
 
 
 def plant(w: PostWriter) -> None:
@@ -121,7 +132,7 @@ def plant(w: PostWriter) -> None:
     # Relationship: three questions; @rossi answers one after 2h and one after 5h; one waits.
     q1 = w.add("q1", MONDAY_UTC, "Rossi, è senza glutine?", intents=("question",), author="@curious")
     q2 = w.add("q2", MONDAY_UTC + 3 * hour, "Rossi ordine mai arrivato", sentiment="negative",
-               intents=("complaint",), author="@late")
+               intents=("complaint",), author="@late", likes=50)
     w.add("q3", MONDAY_UTC + timedelta(days=4), "Rossi dove vi trovo a Torino?", intents=("question",),
           author="@torino")
     w.add("r1", MONDAY_UTC + 2 * hour, "Sì!", brand=None, author="@rossi", parent=q1)
@@ -130,7 +141,11 @@ def plant(w: PostWriter) -> None:
     inf = w.add("inf", MONDAY_UTC + timedelta(days=1), "Provate la nuova linea Rossi", sentiment="positive",
                 author="@influencer", name="Giulia Influencer", likes=120, followers=50_000)
     for i, who in enumerate(["@a", "@b", "@c", "@influencer"]):
-        w.add(f"re{i}", MONDAY_UTC + timedelta(days=1, hours=i + 1), "vero", brand=None, author=who, parent=inf)
+        w.add(f"re{i}", MONDAY_UTC + timedelta(days=1, hours=i + 1), "vero", brand=None, author=who, parent=inf,
+              **({"name": "Giulia Influencer", "followers": 50_000} if who == "@influencer" else {}))
+    # The brand's own post, the most liked of the week: not a "notable post" of the public.
+    w.add("own", MONDAY_UTC + timedelta(days=3), "Grazie a tutti da Rossi!", sentiment="positive", author="@rossi",
+          likes=1000)
     # Hostile text and author name, the week's most engaging negative post.
     w.add("evil", MONDAY_UTC + timedelta(days=5), HOSTILE_TEXT, sentiment="negative", author="@evil",
           name=HOSTILE_AUTHOR, likes=500)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
+from models.extensions import TokenTable, token_ids, token_orths
 from models.language import UNDETERMINED, LanguageIdentifier, normalize_code
 from models.tokenizer import build_social_tokenizer, compact, split_hashtag
 
@@ -103,6 +104,22 @@ def test_language_of_ordinary_posts(identifier, text, lang):
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Function words of the post's language outweigh a neighbour's ("le" is also French).
+        ("Non mi piace per niente il nuovo gusto, le scarpe invece sono belle", "it"),
+        # One long function word and no other language's: enough.
+        ("Pasta sfoglia della nonna", "it"),
+        ("Pizza night with friends", "en"),
+        # Trailing punctuation and emoji glued to words do not hide them.
+        ("Grazie, davvero... che servizio!!! 😍", "it"),
+    ],
+)
+def test_language_from_function_words(identifier, text, lang):
+    assert identifier.identify(text) == lang
+
+
+@pytest.mark.parametrize(
     "text",
     ["", "ciao", "😀😀🇮🇹", "https://example.com/x http://y.z", "@barilla #pasta", "ok 👍", "שלום עליכם חברים יקרים"],
 )
@@ -123,6 +140,28 @@ def test_normalize_code(value, code):
 def test_language_id_needs_known_languages():
     with pytest.raises(ValueError, match="unknown language code"):
         LanguageIdentifier(("it", "xx"))
+
+
+def test_token_orths_are_the_tokens_orth_hashes(nlp):
+    doc = nlp("Adoro #MadeInItaly, grazie @barilla 👍🏽 https://example.com/x")
+    assert token_orths(doc) == [token.orth for token in doc]
+    assert token_ids(doc) == ([token.orth for token in doc], [token.lower for token in doc])
+    assert token_orths(nlp("")) == []
+
+
+def test_token_table_describes_each_text_once_and_stays_bounded(nlp):
+    described = []
+
+    def describe(text: str) -> str:
+        described.append(text)
+        return text.upper()
+
+    table = TokenTable(nlp.vocab.strings, describe, max_size=3)
+    doc = nlp("uno due uno tre quattro cinque uno")
+    assert table.lookup(token_orths(doc)) == ["UNO", "DUE", "UNO", "TRE", "QUATTRO", "CINQUE", "UNO"]
+    assert described.count("uno") == 1
+    assert table.lookup(token_orths(doc)) == ["UNO", "DUE", "UNO", "TRE", "QUATTRO", "CINQUE", "UNO"]
+    assert len(table) <= len(set(token_orths(doc)))  # cleared when over max_size, then refilled
 
 
 def test_hashtag_words_extension(nlp):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pypdfium2
@@ -45,23 +45,69 @@ def test_iso_week_parsing_and_local_bounds(workspace):
     assert end.isoformat() == "2026-10-25T23:00:00+00:00"
 
 
-def test_week_figures(workspace):
-    client = workspace.client("rossi")
+def load(workspace, slug: str) -> data.WeekData:
     with Warehouse(workspace.warehouse_path).read() as con:
-        d = data.load_week(con, client, WEEK, NOW)
+        return data.load_week(con, workspace.client(slug), WEEK, NOW)
+
+
+def test_week_figures(workspace):
+    d = load(workspace, "rossi")
     assert d.headline.mentions == 7 * 2 + 14 + 3 + 1 + 1  # daily, spike, questions, influencer, hostile
-    assert d.previous.mentions == 14
+    assert d.previous.mentions == 14 and d.previous_complete and d.history_complete
     assert [day.total for day in d.days][2] == 2 + 14
     assert {s.brand: s.mentions for s in d.shares} == {"Rossi": 33, "Verdi": 7, "Bianchi": 0}
-    assert d.themes[0].theme == "packaging" and d.themes[0].emerging
+    assert (d.themes[0].term, d.themes[0].emerging) == ("packaging", True)
     assert {(s.day.isoformat(), s.kind) for s in d.spikes} == {("2026-11-04", "volume"), ("2026-11-04", "negative")}
+    negative_spike = next(s for s in d.spikes if s.kind == "negative")
+    assert negative_spike.terms[0] == "packaging" and negative_spike.posts[0].post_id == "x:s13"
     r = d.relationship
     assert (r.asked, r.answered) == (3, 2)
-    assert r.median_response.total_seconds() == 3.5 * 3600 and r.p90_response.total_seconds() == 5 * 3600
+    # quantiles with linear interpolation over 2 h and 5 h, as v_relationship_daily computes them
+    assert r.median_response.total_seconds() == 3.5 * 3600 and r.p90_response.total_seconds() == 4.7 * 3600
     assert [w.post.post_id for w in r.oldest_unanswered] == ["x:q3"]
-    assert [(c.author, c.participants) for c in d.carriers] == [("@influencer", 3)]  # brand replies excluded
+    assert d.carriers[0].author == "@influencer" and (d.carriers[0].reach, d.carriers[0].responders) == (3, 3)
+    assert d.carriers[0].name == "Giulia Influencer" and d.carriers[0].followers == 50_000
+    assert "@rossi" not in {c.author for c in d.carriers}
     assert d.negative_posts[0].post_id == "x:evil"
     assert d.positive_posts[0].created_at.utcoffset().total_seconds() == 3600  # shown in Rome time
+
+
+def test_headline_is_the_signal_table(workspace):
+    """The report's figures are v_brand_weekly's, so a consultant's query and the e-mail agree."""
+    d = load(workspace, "rossi")
+    with Warehouse(workspace.warehouse_path).read() as con:
+        mentions, authors, net, sov = con.execute(
+            "SELECT mentions, unique_authors, net_sentiment, share_of_voice FROM v_brand_weekly "
+            "WHERE client = 'rossi' AND brand = 'Rossi' AND week = ?", [WEEK.monday]).fetchone()
+    assert (d.headline.mentions, d.headline.authors) == (mentions, authors)
+    assert d.headline.net_sentiment == pytest.approx(net) and d.headline.share_of_voice == pytest.approx(sov)
+
+
+def test_brand_accounts_are_not_notable_posts_and_answers_are_shown(workspace):
+    d = load(workspace, "rossi")
+    assert all(p.author.lower() != "@rossi" for p in d.positive_posts + d.negative_posts)
+    assert d.positive_posts[0].post_id == "x:inf"  # not the brand's own 1000-like post
+    complaint = next(p for p in d.negative_posts if p.post_id == "x:q2")
+    assert complaint.answer == data.Answer("@Rossi", timedelta(hours=5))
+
+
+def test_short_history_and_partly_collected_previous_week(acme):
+    """Acme's data begins in the report week: no week-on-week change, no emerging call, both said plainly."""
+    html = acme.html.read_text(encoding="utf-8")
+    text = acme.text.read_text(encoding="utf-8")
+    assert "Not enough history" in html and "Not enough history" in text
+    assert "Data collection began on 6 November 2026" in html
+    assert "on last week" not in html and "%" not in html.split("Unique authors")[1].split("</td>")[0]
+    assert "emerging</span>" not in html
+
+
+def test_theme_names_are_translated_or_made_readable():
+    from reports.i18n import Translator
+
+    assert Translator("it").theme("ingredients_health") == "Ingredienti e salute"
+    assert Translator("en").theme("ingredients_health") == "Ingredients and health"
+    assert Translator("it").theme("km_zero") == "Km zero"
+    assert Translator("it").theme("#richiamo") == "#richiamo"
 
 
 def test_italian_report_files_and_numbers(rossi):
@@ -73,6 +119,8 @@ def test_italian_report_files_and_numbers(rossi):
     assert set(rossi.images) == {"volume_sentiment", "share_of_voice"}
     for cid in rossi.images:
         assert f'src="cid:{cid}"' in html
+    assert "Packaging" in html and "packaging</td>" not in html  # workspace themes are humanised
+    assert "sulla sett. prec." in html  # the previous week was fully collected: changes are shown
     assert "<style" not in html  # mail clients drop style blocks: every style is inline
     assert "max-width:640px" in html
 
@@ -146,17 +194,24 @@ def test_cli_writes_the_report(workspace, tmp_path):
     assert bad.exit_code == 2 and "2026-W07" in bad.output
 
 
-def test_spikes_come_from_the_signal_table_once_signals_are_built(tmp_path):
-    from signals.rebuild import all_post_days, rebuild_signals
-
-    workspace = fx.build(tmp_path / "ws")
-    warehouse = Warehouse(workspace.warehouse_path)
-    client = workspace.client("rossi")
-    with warehouse.read() as con:
-        computed = data.spikes(con, client, WEEK.days[0], WEEK.days[-1])
-    rebuild_signals(warehouse, all_post_days(warehouse), refresh_search=False)
-    with warehouse.read() as con:
-        assert data._signals_built(con)
-        stored = data.spikes(con, client, WEEK.days[0], WEEK.days[-1])
-    assert [(s.day, s.kind, s.volume, [p.post_id for p in s.posts][:1], s.terms[:1]) for s in stored] == \
-        [(s.day, s.kind, s.volume, [p.post_id for p in s.posts][:1], s.terms[:1]) for s in computed]
+def test_spike_in_the_second_week_of_collection_is_reported(tmp_path):
+    """Five days of history are enough for the signal layer's trailing baseline: a recall on day six
+    (5x the usual volume, a jump in negative share) is in the report."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "workspace.yaml").write_text(fx.WORKSPACE_YAML, encoding="utf-8")
+    workspace = fx.load_workspace(root)
+    writer = fx.PostWriter()
+    thursday = fx.MONDAY_UTC + timedelta(days=3)
+    for back in range(1, 6):
+        for i in range(10):
+            writer.add(f"d{back}-{i}", thursday - timedelta(days=back, minutes=i), "Rossi come sempre",
+                       sentiment="negative" if i == 0 else "neutral", author=f"@p{i}")
+    for i in range(50):
+        writer.add(f"r{i}", thursday + timedelta(minutes=i), "Rossi richiama un lotto", author=f"@r{i}",
+                   sentiment="negative" if i < 20 else "neutral", themes=("richiamo",), likes=i)
+    writer.write(workspace.warehouse_path)
+    fx.finish(workspace)
+    d = load(workspace, "rossi")
+    assert {(s.day, s.kind) for s in d.spikes} == {(thursday.date(), "volume"), (thursday.date(), "negative")}
+    assert not d.previous_complete and not d.history_complete

@@ -129,8 +129,7 @@ def test_negation_flips_italian_polarity():
 
 
 def hashed_columns(featurizer: Featurizer, text: str) -> set[int]:
-    hashed, _, _ = featurizer.features([featurizer.rows_of_text(text)])
-    return set(hashed.indices.tolist())
+    return set(featurizer.features([featurizer.rows_of_text(text)]).columns.tolist())
 
 
 def test_negation_marks_the_following_words():
@@ -148,12 +147,13 @@ def test_batch_features_equal_one_post_at_a_time():
     featurizer = Featurizer("en")
     texts = ["not bad at all, but the delivery was late!!", "", "still waiting 3 hours 😡", "LOVE IT sooo much"]
     posts = [featurizer.rows_of_text(text) for text in texts]
-    hashed, dense, nonempty = featurizer.features(posts)
+    batch = featurizer.features(posts)
+    hashed, dense = batch.hashed(), batch.dense
     for index, post in enumerate(posts):
-        one_hashed, one_dense, one_nonempty = featurizer.features([post])
-        assert (hashed[index] != one_hashed[0]).nnz == 0
-        assert np.allclose(dense[index], one_dense[0]) and nonempty[index] == one_nonempty[0]
-    assert list(nonempty) == [True, False, True, True]
+        one = featurizer.features([post])
+        assert (hashed[index] != one.hashed()[0]).nnz == 0
+        assert np.allclose(dense[index], one.dense[0]) and batch.nonempty[index] == one.nonempty[0]
+    assert list(batch.nonempty) == [True, False, True, True]
     shouting, elongation = DENSE_FEATURES.index("shouting"), DENSE_FEATURES.index("elongation")
     assert dense[3, elongation] == 1.0 and dense[0, elongation] == 0.0
     assert dense[3, shouting] == 0.0  # two shouted words of four: not mostly capitals
@@ -162,9 +162,10 @@ def test_batch_features_equal_one_post_at_a_time():
 def test_complaint_cues_do_not_run_from_one_post_into_the_next():
     featurizer = Featurizer("it")
     negative = DENSE_FEATURES.index("lexicon_negative")
-    _, apart, _ = featurizer.features([featurizer.rows_of_text("aspetto ancora"), featurizer.rows_of_text("nessuna risposta")])
-    _, together, _ = featurizer.features([featurizer.rows_of_text("ancora nessuna risposta")])
-    assert apart[0, negative] == 0.0
+    first, second = "ci sentiamo ancora", "nessun problema"  # together: "ancora nessun", a complaint cue
+    apart = featurizer.features([featurizer.rows_of_text(first), featurizer.rows_of_text(second)]).dense
+    together = featurizer.features([featurizer.rows_of_text(f"{first} {second}")]).dense
+    assert apart[0, negative] == apart[1, negative] == 0.0
     assert together[0, negative] > 0.0
 
 
