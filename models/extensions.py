@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span, Token
 
 MENTIONS_KEY = "rete_mentions"
@@ -101,17 +101,6 @@ class TokenTable(dict):
         if len(self) > self._max_size:
             self.clear()  # bounded memory on a long run; rebuilt from the next posts
         return list(map(self.__getitem__, orths))
-
-
-_TOKEN_LOWERS_KEY = ("rete", "token_lowers")
-
-
-def token_ids(doc: Doc) -> tuple[list[int], list[int]]:
-    """The ORTH and LOWER hashes of the doc's tokens, each read once per doc (see :func:`token_orths`)."""
-    lowers = doc.user_data.get(_TOKEN_LOWERS_KEY)
-    if lowers is None or len(lowers) != len(doc):
-        lowers = doc.user_data[_TOKEN_LOWERS_KEY] = doc.to_array(LOWER).tolist()
-    return token_orths(doc), lowers
 
 
 def register_extensions() -> None:

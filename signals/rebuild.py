@@ -4,6 +4,8 @@ Scope of a rebuild, built as temp tables the SQL files read:
 - the UTC days to rebuild: the given ``days`` plus everything in pending_signal_days;
 - rebuild_days(client, day): each client's local days those UTC days overlap, plus the local days
   of posts whose coordinated flag changed;
+- rebuild_day_bounds(client, day, lo, hi): each rebuilt local day as UTC instants [lo, hi), so that
+  a post's local day comes from comparing instants (a time-zone conversion per post is slow);
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
   last day with data), for signals whose baseline looks back (participation, interest, spikes);
@@ -174,12 +176,17 @@ def _stopwatch(summary: RebuildSummary):
 
 
 def _bounds(con: duckdb.DuckDBPyConnection) -> None:
-    # From the first rebuilt local day's midnight to the midnight after the last, as UTC instants.
+    # A local day runs from its midnight to the next one; consecutive days share that instant, so
+    # the days tile time without gaps or overlaps, as the local date of each instant would.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rebuild_day_bounds AS
+        SELECT r.client, r.day, timezone(c.timezone, CAST(r.day AS TIMESTAMP)) AS lo,
+               timezone(c.timezone, CAST(r.day + 1 AS TIMESTAMP)) AS hi
+        FROM rebuild_days r JOIN clients c USING (client)
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_bounds AS
-        SELECT r.client, timezone(c.timezone, CAST(min(r.day) AS TIMESTAMP)) AS lo,
-               timezone(c.timezone, CAST(max(r.day) + 1 AS TIMESTAMP)) AS hi
-        FROM rebuild_days r JOIN clients c USING (client) GROUP BY r.client, c.timezone
+        SELECT client, min(lo) AS lo, max(hi) AS hi FROM rebuild_day_bounds GROUP BY client
     """)
     con.execute("SET VARIABLE rebuild_lo = (SELECT min(lo) FROM rebuild_bounds)")
     con.execute("SET VARIABLE rebuild_hi = (SELECT max(hi) FROM rebuild_bounds)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from models.extensions import TokenTable, token_ids, token_orths
+from models.extensions import TokenTable, token_orths
 from models.language import UNDETERMINED, LanguageIdentifier, normalize_code
 from models.tokenizer import build_social_tokenizer, compact, split_hashtag
 
@@ -145,7 +145,6 @@ def test_language_id_needs_known_languages():
 def test_token_orths_are_the_tokens_orth_hashes(nlp):
     doc = nlp("Adoro #MadeInItaly, grazie @barilla 👍🏽 https://example.com/x")
     assert token_orths(doc) == [token.orth for token in doc]
-    assert token_ids(doc) == ([token.orth for token in doc], [token.lower for token in doc])
     assert token_orths(nlp("")) == []
 
 

@@ -307,3 +307,11 @@ def test_rete_eval_sentiment_task_scores_a_labelled_file(tmp_path):
     report = json.loads(result.output)
     assert report["examples"] == 4
     assert report["macro_f1"] == pytest.approx(1.0)
+
+
+def test_scoring_sums_the_same_coefficients_as_the_training_matrix():
+    model = SentimentModel.load(default_artifact("en"))
+    texts = ["not bad, not bad at all", "great great great!", "", "still waiting for a reply 😡 @help"]
+    logits, _ = model.logits([model.featurizer.rows_of_text(text) for text in texts])
+    matrix = model.featurizer.transform(texts) @ model.coef + model.intercept
+    assert np.allclose(logits, matrix, atol=1e-4)
