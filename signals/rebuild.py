@@ -133,7 +133,11 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     step("mention_facts")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE history_days AS
-        WITH last_days AS (SELECT client, max(day) AS last_day FROM signal_mention_facts GROUP BY client)
+        WITH last_days AS (
+            -- only a last day after a rebuilt day extends the history: read the days from there on
+            SELECT client, max(day) AS last_day FROM signal_mention_facts
+            WHERE day >= getvariable('rebuild_first_day') GROUP BY client
+        )
         SELECT DISTINCT r.client, r.day + CAST(n.n AS INTEGER) AS day
         FROM rebuild_days r
         CROSS JOIN range(0, {HORIZON_DAYS + 1}) n(n)
