@@ -159,10 +159,10 @@ def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalRep
     return EvalReport(task.name, len(records), class_scores(gold, predicted, task.labels), extra)
 
 
-def _enrich_without_sentiment(records: list[dict], settings: EvalSettings) -> list[dict]:
+def _enrich(records: list[dict], settings: EvalSettings, without: tuple[str, ...] = ("sentiment",)) -> list[dict]:
     from models.enrich import Enricher, record_problem
 
-    enricher = Enricher(settings.brands, settings.languages, settings.themes, without=("sentiment",))
+    enricher = Enricher(settings.brands, settings.languages, settings.themes, without=without)
     inputs = [{k: v for k, v in r.items() if k in ("id", "text", "lang", "author", "source", "parent_id")}
               for r in records]
     for record in inputs:
@@ -173,11 +173,12 @@ def _enrich_without_sentiment(records: list[dict], settings: EvalSettings) -> li
 
 
 def _predict_intents(records: list[dict], settings: EvalSettings) -> list[set[str]]:
-    return [set(out["intents"]) for out in _enrich_without_sentiment(records, settings)]
+    # Intents read the post's sentiment (a negative post addressed to a brand is a complaint): keep it.
+    return [set(out["intents"]) for out in _enrich(records, settings, without=())]
 
 
 def _predict_brands(records: list[dict], settings: EvalSettings) -> list[set[str]]:
-    return [{m["brand"] for m in out["mentions"]} for out in _enrich_without_sentiment(records, settings)]
+    return [{m["brand"] for m in out["mentions"]} for out in _enrich(records, settings)]
 
 
 def _exact_match(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:

@@ -9,11 +9,15 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
     {"label": "complaint", "pattern": [{"LIKE_NUM": true}, ...]} a spaCy Matcher pattern
     {"label": "question", "words": [...], "weak": true, "at_start": true}
 
-``weak`` patterns count only when the post is addressed to someone (it mentions an @handle or replies to a
-post): "come si cucina?" to a brand, not any sentence starting with "come". ``at_start`` patterns count
-only at the start of the post (after leading @handles). Praise and purchase intent right after a negation
+``weak`` patterns count only when the post is addressed to someone (it mentions an @handle, replies to a
+post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
+``at_start`` patterns count only at the start of the post (after leading @handles and a brand name it opens
+with: "Verdefilo any chance of a restock"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
-a complaint. A "?" outside a URL is a question.
+a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
+with an @handle, or with a brand name and speaks in the first or second person, or replies to a post and
+names a brand, is a complaint.
+A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
 token text), and only real multi-token patterns to a ``Matcher``, which runs only on posts that have the
@@ -36,13 +40,27 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import TokenTable, doc_value, is_tag, register_extensions, set_doc_value, token_orths
+from models.extensions import (
+    MENTIONS_KEY,
+    TokenTable,
+    doc_value,
+    is_tag,
+    register_extensions,
+    set_doc_value,
+    token_orths,
+)
 
 INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
 DATA_DIR = Path(__file__).parent / "data" / "intents"
 NEGATIONS = frozenset({"non", "not", "n't", "never", "mai", "no", "nessun", "nessuna", "niente", "nothing",
                        "don't", "didn't", "won't", "isn't", "wasn't", "nemmeno", "neanche"})
 NEGATION_WINDOW = 3
+# First and second person: a post that opens with a brand name and speaks as "I" or to "you" addresses the
+# brand ("Vallerossa mi è arrivato un articolo diverso"); a headline naming it first does not ("BT announces
+# it will cut 10,000 jobs").
+PERSONAL_WORDS = frozenset({"io", "mi", "me", "mio", "mia", "miei", "mie", "ho", "vi", "voi", "vostro", "vostra",
+                            "vostri", "vostre", "avete", "siete", "i", "i'm", "i've", "me", "my", "you", "your",
+                            "you're", "yours", "u", "ur", "we", "our", "us"})
 _NEGATABLE = frozenset({"praise", "purchase_intent"})
 
 
@@ -53,6 +71,7 @@ class PatternFileError(ValueError):
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _RULE_KEYS = attrgetter("rule_keys")
 _IS_HANDLE = attrgetter("is_handle")
+_IS_PERSONAL = attrgetter("is_personal")
 _HAS_QUESTION_MARK = attrgetter("has_question_mark")
 _PATTERN_WORDS = attrgetter("pattern_words")
 
@@ -64,6 +83,7 @@ class _TokenInfo(NamedTuple):
     is_handle: bool
     is_punct: bool
     is_negation: bool
+    is_personal: bool  # first or second person (PERSONAL_WORDS)
     has_question_mark: bool  # "?" outside a URL
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
 
@@ -122,6 +142,7 @@ class IntentTagger:
             is_handle=is_tag(lower, "@"),
             is_punct=lexeme.is_punct,
             is_negation=lower in NEGATIONS,
+            is_personal=lower in PERSONAL_WORDS,
             has_question_mark="?" in _URL.sub(" ", lower),
             pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if lexeme.like_num else 0),
         )
@@ -139,13 +160,24 @@ class IntentTagger:
         if any(map(_RULE_KEYS, tokens)):
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
-        if hits:
-            addressed = bool(doc_value(doc, "meta").get("parent_id")) or any(map(_IS_HANDLE, tokens))
+        negative = (doc_value(doc, "sentiment") or {}).get("label") == "negative"
+        if hits or negative:
+            opening_end, opened_by = _opening(doc, tokens)
+            is_reply = bool(doc_value(doc, "meta").get("parent_id"))
+            addressed = bool(opened_by) or is_reply or any(map(_IS_HANDLE, tokens))
+            # A negative post that opens by addressing a brand (or replies to a post and names one) is a
+            # complaint even in words no rule knows: "@brand la consegna è ferma a Bologna da una settimana".
+            if negative and (
+                opened_by == "handle"
+                or (opened_by == "brand" and any(map(_IS_PERSONAL, tokens)))
+                or (is_reply and doc.spans.get(MENTIONS_KEY))
+            ):
+                found.add("complaint")
             for key, start in hits:
                 label, weak, at_start = self._rules[key]
                 if label in found or (weak and not addressed):
                     continue
-                if at_start and not all(t.is_handle or t.is_punct for t in tokens[:start]):
+                if at_start and start > opening_end:
                     continue
                 if label in _NEGATABLE and any(
                     t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]
@@ -158,6 +190,20 @@ class IntentTagger:
             found.add("question")
         set_doc_value(doc, "intents", sorted(found))
         return doc
+
+
+def _opening(doc: Doc, tokens: list[_TokenInfo]) -> tuple[int, str | None]:
+    """Where the post's own words begin — after leading @handles, punctuation and a brand name it opens
+    with ("Verdefilo any chance of a restock") — and what it opens with: ``"handle"``, ``"brand"`` (a brand
+    name, no handle) or ``None`` (punctuation alone or nothing)."""
+    end = 0
+    while end < len(tokens) and (tokens[end].is_handle or tokens[end].is_punct):
+        end += 1
+    opened_by = "handle" if any(map(_IS_HANDLE, tokens[:end])) else None
+    mentions = doc.spans.get(MENTIONS_KEY)
+    if mentions and mentions[0].start == end:
+        end, opened_by = mentions[0].end, opened_by or "brand"
+    return end, opened_by
 
 
 LIKE_NUM = "LIKE_NUM"

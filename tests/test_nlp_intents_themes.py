@@ -131,3 +131,74 @@ def test_bad_taxonomy_file_is_named(tmp_path):
     nlp = blank("it")
     with pytest.raises(TaxonomyError, match="t.yaml: 'sustainability' must map language"):
         nlp.add_pipe("rete_themes", config={"taxonomy": str(path)})
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # questions without "?": polite forms and interrogative openers
+        ("@telco any chance of a student plan", "en", ["question"]),
+        ("is there a shop near the station or online only", "en", ["question"]),
+        ("@airline do you ship gift cards abroad", "en", ["question"]),
+        ("@banca avete anche un conto per minorenni", "it", ["question"]),
+        ("@banca c'è un limite ai prelievi", "it", ["question"]),
+        ("Domanda: la carta funziona anche all'estero", "it", ["question"]),
+        # no answer, waiting
+        ("quarta mail a @negozio senza risposta", "it", ["complaint"]),
+        ("dopo un mese nessuna notizia del mio ordine", "it", ["complaint"]),
+        ("day 5 of waiting for @shop to reply", "en", ["complaint"]),
+        # delivery and order problems
+        ("ordine non ancora arrivato", "it", ["complaint"]),
+        ("@corriere la spedizione è ferma a Verona", "it", ["complaint"]),
+        ("tracking says delivered, the box is not here", "en", ["complaint"]),
+        ("@shop parcel returned to sender", "en", ["complaint", "support_request"]),
+        ("@shop order 556677 cancelled", "en", ["support_request"]),
+        ("@negozio mi è arrivato un articolo sbagliato", "it", ["complaint", "support_request"]),
+        # refusal, payment and app failures, demands
+        ("il negozio non mi vuole rimborsare la spesa", "it", ["complaint", "support_request"]),
+        ("@banca impossibile accedere all'app", "it", ["complaint", "support_request"]),
+        ("@bank the app won't let me pay", "en", ["complaint", "support_request"]),
+        ("@azienda dovete spiegare cosa è successo", "it", ["complaint"]),
+    ],
+)
+def test_brand_requests_without_the_usual_cues(intents, text, lang, expected):
+    assert intents(text, lang) == expected
+
+
+def test_ordinals_and_numbers_alone_are_not_complaints_or_support(intents):
+    assert intents("second time ordering from them", "en") == []
+    assert intents("I'll order 3 more for the party", "en") == []
+    assert intents("no one has ever made pasta this good", "en") == []
+
+
+@pytest.fixture(scope="module")
+def enrich_one():
+    from models.enrich import Enricher
+    from rete.config import BrandEntry
+
+    enricher = Enricher([BrandEntry(name="Ferrovia Blu", handles=["@ferroviablu"])], ("it", "en"))
+
+    def run(text: str, lang: str, **fields) -> list[str]:
+        return next(iter(enricher.enrich([{"id": "t:1", "text": text, "lang": lang, **fields}])))["intents"]
+
+    return run
+
+
+def test_brand_named_first_makes_weak_cues_count(enrich_one):
+    assert enrich_one("Ferrovia Blu quanto costa l'abbonamento annuale", "it") == ["purchase_intent", "question"]
+    assert enrich_one("Ferrovia Blu avete treni notturni per Vienna", "it") == ["question"]
+    assert enrich_one("avete treni notturni per Vienna", "it") == []
+
+
+def test_negative_post_addressed_to_a_brand_is_a_complaint(enrich_one):
+    # no complaint rule matches these words; the negative sentiment and the address make it one
+    text = "il treno delle 8 era sporco e pieno, orribile"
+    assert "complaint" in enrich_one(f"@ferroviablu {text}", "it")
+    assert "complaint" in enrich_one(f"Ferrovia Blu {text}, mi avete rovinato la giornata", "it")
+    assert "complaint" in enrich_one(f"{text}, brava Ferrovia Blu", "it", parent_id="x:1")
+    assert "complaint" not in enrich_one(text, "it")
+
+
+def test_negative_headline_naming_a_brand_first_is_not_a_complaint(enrich_one):
+    assert enrich_one("Ferrovia Blu taglia 300 posti di lavoro, crollo in borsa", "it") == []
+    assert enrich_one("@ferroviablu grazie, servizio ottimo oggi", "it") == ["praise"]
