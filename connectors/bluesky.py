@@ -110,6 +110,8 @@ class BlueskyConnector(SocialConnector):
 
     def _post(self, view, followers: dict[str, int | None]) -> tuple[Post, str]:
         record = view.record
+        if not getattr(record, "created_at", None):  # atproto keeps an off-schema record, None for the gap
+            raise KeyError("record.createdAt")
         created = _parse(record.created_at)
         indexed = _parse(view.indexed_at) if view.indexed_at else created
         reply = getattr(record, "reply", None)

@@ -121,9 +121,6 @@ class MastodonConnector(SocialConnector):
     def classify(self, exc: BaseException) -> Exception | None:
         import mastodon
 
-        if isinstance(exc, mastodon.MastodonRatelimitError):
-            resets = [c.ratelimit_reset for c in self.clients.values() if c.ratelimit_reset]
-            return RateLimited(min(resets) if resets else None)
         if isinstance(exc, mastodon.MastodonUnauthorizedError):
             return AuthFailed(f"HTTP 401; check {self.credential.where_password()}")
         if isinstance(exc, mastodon.MastodonServerError):
@@ -132,6 +129,17 @@ class MastodonConnector(SocialConnector):
             return Transient("request to Mastodon failed or timed out")
         return None
 
+    @staticmethod
+    def _limited_by(client, method, *args, **kwargs):
+        """``method(*args, **kwargs)``; a 429 carries the reset time (X-RateLimit-Reset) that Mastodon.py
+        read for this client's instance, not another instance's."""
+        from mastodon import MastodonRatelimitError
+
+        try:
+            return method(*args, **kwargs)
+        except MastodonRatelimitError:
+            raise RateLimited(client.ratelimit_reset) from None
+
     def _pages_for(self, url: str, tag: str | None = None, query: str | None = None):
         what = f"#{tag} on {url}" if tag else f"search {query!r} on {url}"
 
@@ -139,13 +147,15 @@ class MastodonConnector(SocialConnector):
             lower = floor if floor is not None else self.lookback_start()
             upper = ceiling
             limit = min(self.config.page_size, MAX_PAGE)
+            client = self.clients[url]
             while True:
                 if tag is not None:
-                    statuses = self.polite.call(what, self.clients[url].timeline_hashtag, tag, since_id=lower,
-                                                max_id=upper, limit=limit)
+                    statuses = self.polite.call(what, self._limited_by, client, client.timeline_hashtag, tag,
+                                                since_id=lower, max_id=upper, limit=limit)
                 else:
-                    found = self.polite.call(what, self.clients[url].search_v2, query, result_type="statuses",
-                                             resolve=False, min_id=lower, max_id=upper, limit=limit)
+                    found = self.polite.call(what, self._limited_by, client, client.search_v2, query,
+                                             result_type="statuses", resolve=False, min_id=lower, max_id=upper,
+                                             limit=limit)
                     statuses = found.get("statuses") or []
                 if not statuses:
                     return
@@ -173,6 +183,8 @@ class MastodonConnector(SocialConnector):
         reblog = status.get("reblog")
         quote = (status.get("quote") or {}).get("quoted_status") if isinstance(status.get("quote"), dict) else None
         parent = status.get("in_reply_to_id")
+        if status.get("created_at") is None:  # Mastodon.py fills a missing field with None
+            raise KeyError("created_at")
         return Post(
             id=post_id("mastodon", native_id),
             platform="mastodon",

@@ -48,6 +48,16 @@ def _base36(number: int) -> str:
             return out
 
 
+class _SingleAttempt:
+    """A prawcore retry strategy that never retries."""
+
+    def sleep(self) -> None:
+        pass
+
+    def should_retry_on_failure(self) -> bool:
+        return False
+
+
 class RedditConnector(SocialConnector):
     config_model = RedditSource
     config: RedditSource
@@ -69,6 +79,10 @@ class RedditConnector(SocialConnector):
             **urls,
         )
         self.reddit.read_only = True
+        # prawcore retries 5xx and dropped connections itself (twice, sleeping up to 4 s, unlogged);
+        # on top of connectors/politeness.py that would multiply the source's ``retries`` and ignore
+        # its backoff settings, so prawcore makes each call once and politeness owns the policy.
+        self.reddit._read_only_core._retry_strategy_class = _SingleAttempt
 
     def streams(self) -> list[Stream]:
         streams = []
@@ -111,9 +125,11 @@ class RedditConnector(SocialConnector):
             chunk: list = []
             while (submission := self.polite.call(what, next, listing, None)) is not None:
                 data = vars(submission)
-                key = [float(data.get("created_utc") or 0), int(data.get("id") or "0", 36)]
-                if key <= (floor if floor is not None else oldest):
-                    break
+                key = None  # without a creation time: _page reports it skipped, the listing goes on
+                if data.get("created_utc") is not None:
+                    key = [float(data["created_utc"]), int(data.get("id") or "0", 36)]
+                    if key <= (floor if floor is not None else oldest):
+                        break
                 chunk.append((key, submission))
                 if len(chunk) == self.config.page_size:
                     yield self._page(chunk, what)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,13 @@ from connectors.base import SourceError
 from connectors.fakes import drain, json_response, sample_posts
 from connectors.fakes.mastodon_api import FakeMastodon, status_id
 from connectors.mastodon import MastodonConnector, MastodonSource, html_to_text
+from social_faults import (
+    check_backs_off_then_stops,
+    check_persistent_server_error_fails_the_source,
+    check_reset_beyond_max_wait_stops_and_resumes,
+    check_waits_for_reset,
+    reshape,
+)
 
 NOW = datetime.now(timezone.utc)
 TOKEN = "mastodon-SECRET-token"
@@ -88,6 +96,78 @@ def test_server_error_then_success(fake_mastodon, httpserver):
     fake_mastodon.inject(lambda: json_response({"error": "oops"}, 502))
     posts, _, problems = drain(connector(httpserver))
     assert native(fake_mastodon, posts) == expected(fake_mastodon) and problems == []
+
+
+def mastodon_limits(reset_at: float) -> dict[str, str]:
+    """Mastodon's real rate-limit headers: the reset as an ISO time, quota used up."""
+    iso = datetime.fromtimestamp(reset_at, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": iso}
+
+
+def test_rate_limit_with_reset_header_waits_and_logs(fake_mastodon, httpserver, caplog):
+    reset_at = time.time() + 1
+    posts = check_waits_for_reset(fake_mastodon, lambda **o: connector(httpserver, **o), caplog, "max_id=",
+                                  mastodon_limits(reset_at), reset_at)
+    assert native(fake_mastodon, posts) == expected(fake_mastodon)
+
+
+def test_rate_limit_reset_beyond_max_wait_stops_cleanly_and_resumes(fake_mastodon, httpserver):
+    first, second = check_reset_beyond_max_wait_stops_and_resumes(
+        fake_mastodon, lambda **o: connector(httpserver, **o), "max_id=", mastodon_limits(time.time() + 600))
+    assert len(first) == 10
+    assert native(fake_mastodon, first + second) == expected(fake_mastodon)
+
+
+def test_rate_limit_without_reset_backs_off_then_stops_on_the_timeline(fake_mastodon, httpserver):
+    cursor = check_backs_off_then_stops(fake_mastodon, lambda **o: connector(httpserver, **o), "/timelines/tag/")
+    assert cursor["streams"] == {}
+
+
+def test_rate_limit_reset_of_one_instance_is_not_applied_to_another(fake_mastodon, httpserver):
+    # One fake, two instances (two clients): localhost answers with a live rate-limit window,
+    # 127.0.0.1 limits without any reset time, so only backoff fits it.
+    port = httpserver.port
+    answer = fake_mastodon.handle
+
+    def with_window(request):
+        response = answer(request)
+        if request.host.startswith("localhost"):
+            response.headers.update({**mastodon_limits(time.time() + 600), "X-RateLimit-Remaining": "299"})
+        return response
+
+    fake_mastodon.handle = with_window
+    fake_mastodon.inject(lambda: json_response({"error": "Too many requests"}, 429), times=100,
+                         when=lambda request: request.host.startswith("127.0.0.1"))
+    posts, _, problems = drain(connector(httpserver, instances=[f"http://localhost:{port}",
+                                                                 f"http://127.0.0.1:{port}"]))
+    assert native(fake_mastodon, posts) == expected(fake_mastodon), "the first instance was fetched"
+    assert len(problems) == 1 and "persisted after 2 backoff retries" in problems[0]
+
+
+def test_persistent_server_error_is_a_source_error(fake_mastodon, httpserver):
+    check_persistent_server_error_fails_the_source(fake_mastodon, lambda **o: connector(httpserver, **o),
+                                                   "/timelines/tag/")
+
+
+def test_missing_and_extra_fields(fake_mastodon, httpserver):
+    broken = status_id(fake_mastodon.posts[10])
+
+    def change(post, status):
+        status["unknown_new_field"] = {"nested": True}
+        status["account"]["unknown_account_field"] = 1
+        for optional in ("language", "favourites_count", "replies_count", "reblogs_count", "url"):
+            status.pop(optional)
+        status["account"].pop("followers_count")
+        if status["id"] == broken:
+            del status["created_at"]
+
+    reshape(fake_mastodon, "render_status", change)
+    posts, _, problems = drain(connector(httpserver))
+    assert native(fake_mastodon, posts) == [i for i in expected(fake_mastodon) if i != broken]
+    assert len(problems) == 1 and f"status {broken} skipped: KeyError: 'created_at'" in problems[0]
+    assert all(p.lang is None and p.engagement.likes is None and p.engagement.replies is None
+               and p.author.followers is None and p.url.startswith("https://") for p in posts)
+    assert posts[0].raw["unknown_new_field"] == {"nested": True}
 
 
 def test_html_to_text_keeps_breaks_and_decodes_entities():

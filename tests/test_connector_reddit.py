@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +11,13 @@ from connectors.base import SourceError
 from connectors.fakes import drain, json_response, sample_posts
 from connectors.fakes.reddit_api import FakeReddit, reddit_id
 from connectors.reddit import RedditConnector, RedditSource
+from social_faults import (
+    check_backs_off_then_stops,
+    check_persistent_server_error_fails_the_source,
+    check_reset_beyond_max_wait_stops_and_resumes,
+    check_waits_for_reset,
+    reshape,
+)
 
 NOW = datetime.now(timezone.utc)
 SECRET = "reddit-SECRET-abcdef"
@@ -80,13 +87,55 @@ def test_time_budget_then_resume_with_after(fake_reddit, httpserver):
     assert both == expected(fake_reddit) and len(both) == len(set(both))
 
 
-def test_rate_limit_with_reset_header_waits(fake_reddit, httpserver, caplog):
-    fake_reddit.inject(lambda: json_response({"message": "Too Many Requests"}, 429, {"x-ratelimit-reset": "1"}),
-                       when=lambda r: "/search" in r.path)
-    with caplog.at_level(logging.WARNING):
-        posts, _, problems = drain(connector(httpserver, comments=False))
-    assert submission_ids(posts) == expected(fake_reddit) and problems == []
-    assert any("waiting" in m for m in caplog.messages)
+def reddit_limits(reset_seconds: int) -> dict[str, str]:
+    """Reddit's real rate-limit headers on a 429: seconds until the window resets, quota used up."""
+    return {"x-ratelimit-reset": str(reset_seconds), "x-ratelimit-remaining": "0", "x-ratelimit-used": "100"}
+
+
+def test_rate_limit_with_reset_header_waits_and_logs(fake_reddit, httpserver, caplog):
+    reset_at = time.time() + 1
+    posts = check_waits_for_reset(fake_reddit, lambda **o: connector(httpserver, comments=False, **o), caplog,
+                                  "after=t3_", reddit_limits(1), reset_at)
+    assert submission_ids(posts) == expected(fake_reddit)
+
+
+def test_rate_limit_reset_beyond_max_wait_stops_cleanly_and_resumes(fake_reddit, httpserver):
+    first, second = check_reset_beyond_max_wait_stops_and_resumes(
+        fake_reddit, lambda **o: connector(httpserver, comments=False, **o), "after=t3_", reddit_limits(600))
+    assert len(first) == 10
+    both = submission_ids(first + second)
+    assert both == expected(fake_reddit) and len(both) == len(set(both))
+
+
+def test_rate_limit_without_reset_backs_off_then_stops(fake_reddit, httpserver):
+    cursor = check_backs_off_then_stops(fake_reddit, lambda **o: connector(httpserver, comments=False, **o),
+                                        "/search")
+    assert cursor["streams"] == {}
+
+
+def test_persistent_server_error_is_a_source_error(fake_reddit, httpserver):
+    check_persistent_server_error_fails_the_source(
+        fake_reddit, lambda **o: connector(httpserver, comments=False, **o), "/search")
+
+
+def test_missing_and_extra_fields(fake_reddit, httpserver):
+    broken = fake_reddit.posts[10]["id"]  # a submission mid-listing
+
+    def change(post, submission):
+        data = submission["data"]
+        data["unknown_new_field"] = {"nested": [1, 2]}
+        for optional in ("score", "num_comments", "num_crossposts", "permalink", "author_fullname"):
+            data.pop(optional)
+        if post["id"] == broken:
+            del data["created_utc"]
+
+    reshape(fake_reddit, "render_submission", change)
+    posts, _, problems = drain(connector(httpserver, comments=False))
+    assert submission_ids(posts) == [i for i in expected(fake_reddit) if i != f"t3_{reddit_id(broken)}"]
+    assert len(problems) == 1 and repr(reddit_id(broken)) in problems[0] and "created_utc" in problems[0]
+    assert all(p.url is None and p.author.id is None and p.engagement.likes is None
+               and p.engagement.replies is None and p.engagement.shares is None for p in posts)
+    assert posts[0].raw["unknown_new_field"] == {"nested": [1, 2]}
 
 
 def test_server_error_then_success(fake_reddit, httpserver):

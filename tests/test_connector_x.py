@@ -12,6 +12,12 @@ from connectors.base import SourceError
 from connectors.fakes import drain, json_response, sample_posts
 from connectors.fakes.x_api import FakeX, tweet_id
 from connectors.x import XConnector, XSource
+from social_faults import (
+    check_backs_off_then_stops,
+    check_persistent_server_error_fails_the_source,
+    check_reset_beyond_max_wait_stops_and_resumes,
+    check_waits_for_reset,
+)
 
 TOKEN = "x-bearer-SECRET-123456"
 NOW = datetime.now(timezone.utc)
@@ -88,36 +94,28 @@ def test_time_budget_mid_pagination_then_resume_without_gap_or_duplicate(fake_x,
     assert cursor2["streams"]["search:barilla"] == {"floor": int(tweet_id(28))}
 
 
+def x_limits(reset_at: int) -> dict[str, str]:
+    """X's real rate-limit headers: the reset in epoch seconds, quota used up."""
+    return {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset_at)}
+
+
 def test_rate_limit_with_reset_header_waits_and_logs(fake_x, httpserver, caplog):
-    reset = int(time.time()) + 1
-    fake_x.inject(lambda: json_response({"title": "Too Many Requests"}, 429, {"x-rate-limit-reset": str(reset)}),
-                  when=lambda r: "next_token" in r.args)
-    with caplog.at_level(logging.WARNING):
-        posts, _, problems = drain(connector(httpserver))
-    assert len(posts) == 25 and problems == []
-    assert time.time() >= reset
-    assert any("rate limit" in m and "waiting" in m and "until it resets" in m for m in caplog.messages)
+    reset_at = int(time.time()) + 2  # whole seconds on the wire
+    posts = check_waits_for_reset(fake_x, lambda **o: connector(httpserver, **o), caplog, "next_token=",
+                                  x_limits(reset_at), reset_at)
+    assert ids(posts) == sorted(tweet_id(n) for n in range(1, 26))
 
 
 def test_rate_limit_reset_beyond_max_wait_stops_cleanly_and_resumes(fake_x, httpserver):
-    far = str(int(time.time()) + 3600)
-    fake_x.inject(lambda: json_response({"title": "Too Many Requests"}, 429, {"x-rate-limit-reset": far}),
-                  when=lambda r: "next_token" in r.args)
-    posts1, cursor, problems = drain(connector(httpserver, max_wait_seconds=5))
-    assert len(posts1) == 10 and "max_wait_seconds=5" in problems[0]
-
-    posts2, _, _ = drain(connector(httpserver), cursor)
-    assert ids(posts1 + posts2) == sorted(tweet_id(n) for n in range(1, 26))
+    first, second = check_reset_beyond_max_wait_stops_and_resumes(
+        fake_x, lambda **o: connector(httpserver, **o), "next_token=", x_limits(int(time.time()) + 3600))
+    assert len(first) == 10
+    assert ids(first + second) == sorted(tweet_id(n) for n in range(1, 26))
 
 
 def test_rate_limit_without_reset_backs_off_a_bounded_number_of_times(fake_x, httpserver):
-    fake_x.inject(lambda: json_response({"title": "Too Many Requests"}, 429), times=100)
-    started = time.monotonic()
-    posts, cursor, problems = drain(connector(httpserver, retries=3))
-    assert posts == [] and len(fake_x.requests) == 4, "one call plus three retries, then stop"
-    assert "persisted after 3" in problems[0]
+    cursor = check_backs_off_then_stops(fake_x, lambda **o: connector(httpserver, **o), "/search/recent")
     assert cursor["streams"] == {}
-    assert time.monotonic() - started < 5
 
 
 def test_server_error_then_success(fake_x, httpserver):
@@ -127,9 +125,7 @@ def test_server_error_then_success(fake_x, httpserver):
 
 
 def test_persistent_server_error_is_a_source_error(fake_x, httpserver):
-    fake_x.inject(lambda: json_response({}, 500), times=10)
-    with pytest.raises(SourceError, match="'x-brand'.*failed after 2 retries: HTTP 500"):
-        drain(connector(httpserver))
+    check_persistent_server_error_fails_the_source(fake_x, lambda **o: connector(httpserver, **o), "/search/recent")
 
 
 def test_missing_and_extra_fields(fake_x, httpserver):
