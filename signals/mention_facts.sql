@@ -26,7 +26,8 @@ WITH scoped AS (
     -- the local day by the day's UTC bounds: the same date as converting created_at, far cheaper
     SELECT d.client, p.*, d.day, coalesce(lower(p.author_handle), p.author_id, p.id) AS author
     FROM rebuild_day_bounds d
-    JOIN posts p ON p.created_at >= d.lo AND p.created_at < d.hi
+    JOIN posts p ON epoch_us(p.created_at) // 86400000000 = d.utc_day
+                AND p.created_at >= d.lo AND p.created_at < d.hi
     WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
 ),
 brand_accounts AS (
@@ -35,7 +36,8 @@ brand_accounts AS (
 SELECT s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author,
        list_contains(any_value(ba.handles), s.author) AS by_brand_account,
        s.id IN (SELECT post_id FROM signal_coordinated_posts) AS coordinated,
-       CASE WHEN count(DISTINCT m.sentiment_label) = 1 THEN any_value(m.sentiment_label) ELSE 'mixed' END,
+       -- min = max: all mentions agree (cheaper than a DISTINCT count over every post)
+       CASE WHEN min(m.sentiment_label) = max(m.sentiment_label) THEN min(m.sentiment_label) ELSE 'mixed' END,
        avg(m.sentiment_score),
        coalesce(s.likes, 0) + coalesce(s.replies, 0) + coalesce(s.shares, 0),
        coalesce(any_value(e.intents), []::VARCHAR[]),
@@ -48,5 +50,4 @@ JOIN client_brands cb ON cb.client = s.client AND cb.brand = m.brand
 JOIN brand_accounts ba ON ba.client = s.client
 LEFT JOIN enrichments e ON e.post_id = s.id
 GROUP BY s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author, s.likes, s.replies, s.shares,
-         s.thread_id, s.url
-ORDER BY s.day, s.created_at;
+         s.thread_id, s.url;

@@ -4,8 +4,10 @@ Scope of a rebuild, built as temp tables the SQL files read:
 - the UTC days to rebuild: the given ``days`` plus everything in pending_signal_days;
 - rebuild_days(client, day): each client's local days those UTC days overlap, plus the local days
   of posts whose coordinated flag changed;
-- rebuild_day_bounds(client, day, lo, hi): each rebuilt local day as UTC instants [lo, hi), so that
-  a post's local day comes from comparing instants (a time-zone conversion per post is slow);
+- rebuild_day_bounds(client, day, lo, hi, utc_day): each rebuilt local day as UTC instants [lo, hi),
+  once per UTC day number (days since 1970) it overlaps, so that a post's local day comes from an
+  equi-join on its UTC day number and a comparison of instants (a time-zone conversion per post is
+  slow, and a pure range join must hold all posts in memory);
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
   last day with data), for signals whose baseline looks back (participation, interest, spikes);
@@ -184,9 +186,13 @@ def _bounds(con: duckdb.DuckDBPyConnection) -> None:
     # the days tile time without gaps or overlaps, as the local date of each instant would.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_day_bounds AS
-        SELECT r.client, r.day, timezone(c.timezone, CAST(r.day AS TIMESTAMP)) AS lo,
-               timezone(c.timezone, CAST(r.day + 1 AS TIMESTAMP)) AS hi
-        FROM rebuild_days r JOIN clients c USING (client)
+        WITH bounds AS (
+            SELECT r.client, r.day, timezone(c.timezone, CAST(r.day AS TIMESTAMP)) AS lo,
+                   timezone(c.timezone, CAST(r.day + 1 AS TIMESTAMP)) AS hi
+            FROM rebuild_days r JOIN clients c USING (client)
+        )
+        SELECT *, unnest(range(epoch_us(lo) // 86400000000, (epoch_us(hi) - 1) // 86400000000 + 1)) AS utc_day
+        FROM bounds
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_bounds AS
