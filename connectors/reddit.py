@@ -38,7 +38,8 @@ class RedditSource(SocialSource):
     user_agent: str = "rete social listening (read-only)"
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
+    """Reddit ids are base-36 numbers."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:
@@ -112,7 +113,7 @@ class RedditConnector(SocialConnector):
 
     def _pages_for(self, subreddit: str, query: str | None):
         def pages(floor: list | None, ceiling: list | None) -> Iterator[Page]:
-            params = {"after": f"t3_{_base36(ceiling[1])}"} if ceiling is not None else {}
+            params = {"after": f"t3_{base36(ceiling[1])}"} if ceiling is not None else {}
             sub = self.reddit.subreddit(subreddit)
             if query is None:
                 listing = sub.new(limit=None, request_limit=self.config.page_size, params=params)

@@ -10,18 +10,9 @@ from typing import Any
 from werkzeug import Request, Response
 
 from connectors.fakes import FakePlatform, FakePost, json_response, words_match
+from connectors.reddit import base36
 
 ACCESS_TOKEN = "fake-reddit-access-token"
-
-
-def base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
 
 
 def reddit_id(fake_id: int) -> str:
