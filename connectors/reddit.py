@@ -14,7 +14,9 @@ praw object would trigger another request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -36,6 +38,15 @@ class RedditSource(SocialSource):
     replace_more_limit: int = Field(default=2, ge=0, description="'more comments' stubs expanded per submission")
     max_comments_per_submission: int = Field(default=500, ge=0)
     user_agent: str = "rete social listening (read-only)"
+
+
+def _wait_through_politeness(limiter, pace: Callable[[], None]) -> None:
+    """Before a request: a used-up window becomes RateLimited; ordinary pacing (at most 10 s) stays
+    with prawcore."""
+    pending = ((limiter.next_request_timestamp_ns or 0) - time.monotonic_ns()) / 1e9
+    if limiter.remaining is not None and limiter.remaining <= 0 and pending > 0:
+        raise RateLimited(time.time() + pending)
+    pace()
 
 
 def base36(number: int) -> str:
@@ -84,6 +95,11 @@ class RedditConnector(SocialConnector):
         # on top of connectors/politeness.py that would multiply the source's ``retries`` and ignore
         # its backoff settings, so prawcore makes each call once and politeness owns the policy.
         self.reddit._read_only_core._retry_strategy_class = _SingleAttempt
+        # prawcore also sleeps on its own, at DEBUG level, when a response says the rate-limit window
+        # is used up. Raising RateLimited instead hands that wait to politeness: logged, bounded by
+        # max_wait_seconds, or a clean stop that the next run resumes from.
+        limiter = self.reddit._read_only_core.rate_limiter
+        limiter.delay = functools.partial(_wait_through_politeness, limiter, limiter.delay)
 
     def streams(self) -> list[Stream]:
         streams = []

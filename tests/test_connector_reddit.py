@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -17,6 +19,7 @@ from social_faults import (
     check_reset_beyond_max_wait_stops_and_resumes,
     check_waits_for_reset,
     reshape,
+    waits_logged,
 )
 
 NOW = datetime.now(timezone.utc)
@@ -151,3 +154,23 @@ def test_bad_credentials(fake_reddit, httpserver, monkeypatch):
     message = str(failure.value)
     assert "'reddit-italy'" in message and "RETE_REDDIT_CLIENT_SECRET" in message
     assert "wrong-SECRET-zzz" not in message
+
+
+def test_a_used_up_window_on_a_good_response_is_waited_for_with_a_log_line(fake_reddit, httpserver, caplog):
+    """Reddit says on a 200 that the window is used up: the wait goes through politeness (logged,
+    bounded by max_wait_seconds) instead of prawcore's silent sleep, and every post still arrives."""
+    served = fake_reddit.handle
+
+    def first_search_page_uses_up_the_window(request):
+        response = served(request)
+        if "/search" in request.path and not getattr(fake_reddit, "window_used", False):
+            fake_reddit.window_used = True
+            response.headers.update({"x-ratelimit-remaining": "0", "x-ratelimit-used": "600",
+                                     "x-ratelimit-reset": "1"})
+        return response
+
+    fake_reddit.handle = first_search_page_uses_up_the_window
+    with caplog.at_level(logging.INFO):
+        posts, _, problems = drain(connector(httpserver))
+    assert problems == [] and len(posts) == len(fake_reddit.posts)
+    assert len(waits := waits_logged(caplog, "reddit-italy")) == 1 and 0 < waits[0] <= 1.5
