@@ -11,7 +11,7 @@ Definitions are the signals' (each SQL file's header); in short, per client and 
 - a *mention* is a (post, brand) pair, posts by the client's own brand accounts not counted;
 - net sentiment = (positive − negative) / mentions of the client's own brands;
 - share of voice = own-brand mentions / mentions of own brands and competitors;
-- a theme is *emerging* when the signal's binomial test says so, and only when the warehouse holds the
+- a theme is *emerging* when the signal's Fisher exact test says so, and only when the warehouse holds the
   test's whole 28-day baseline (``HISTORY_DAYS``) before the week: earlier, the report says it cannot tell;
 - a week-on-week change is shown only when collection had begun before the previous week started.
 """

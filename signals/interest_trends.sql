@@ -10,8 +10,10 @@
 --   expected_7d: total_7d * baseline share, the share being (baseline_28d + 0.5) /
 --     (baseline_total_28d + 1) so that a term never seen before has a small, non-zero rate
 --   growth: posts_7d / expected_7d (1 = as usual; adjusts for the client's overall volume)
---   p_value: one-sided exact binomial test (scipy.stats.binomtest, alternative "greater"):
---     P(X >= posts_7d) for X ~ Binomial(total_7d, baseline share); NULL when not tested
+--   p_value: one-sided Fisher exact test (scipy.stats.fisher_exact, alternative "greater") of the
+--     term's share of interest posts in the window against its share in the baseline: both shares
+--     are estimates, so a short or thin baseline widens the doubt instead of being taken as known;
+--     NULL when not tested
 --   emerging: p_value < 0.01 and posts_7d >= 5 and growth >= 2; tested only when the baseline
 --     holds at least 30 posts
 -- Caveats: the first 5 weeks of a warehouse have too little baseline to call anything emerging.

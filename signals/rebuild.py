@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-from scipy.stats import binomtest
+from scipy.stats import fisher_exact
 
 from signals.bulk import insert_rows
 from signals.catalog import signals
@@ -209,15 +209,17 @@ def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.execute(
         """
         SELECT t.client, t.day, t.kind, t.term, t.posts_7d, t.total_7d, t.growth,
-               (t.baseline_28d + 0.5) / (t.baseline_total_28d + 1) AS baseline_share
+               t.baseline_28d, t.baseline_total_28d
         FROM signal_interest_trends t JOIN history_days h USING (client, day)
         WHERE t.baseline_total_28d >= ? AND t.posts_7d >= ?
         """,
         [MIN_BASELINE_POSTS, MIN_EMERGING_POSTS],
     ).fetchall()
     tested = []
-    for client, day, kind, term, posts, total, growth, share in rows:
-        p_value = float(binomtest(posts, total, share, alternative="greater").pvalue)
+    for client, day, kind, term, posts, total, growth, baseline, baseline_total in rows:
+        # Both shares are estimates: the baseline's too, which matters while history is short.
+        table = [[posts, total - posts], [baseline, baseline_total - baseline]]
+        p_value = float(fisher_exact(table, alternative="greater").pvalue)
         emerging = bool(p_value < EMERGING_P_VALUE and growth >= MIN_EMERGING_GROWTH)
         tested.append((client, day, kind, term, p_value, emerging))
     if tested:

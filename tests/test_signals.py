@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from scipy.stats import fisher_exact
 
 import signals_fixture as planted_data
 from signals.catalog import signals
@@ -108,7 +109,7 @@ def test_spikes_volume_and_negative_share_with_explanation(built):
     assert set(negative["top_authors"]) <= {f"@angry{j}" for j in range(60)} | {f"@fan{i}" for i in range(10, 14)}
 
 
-def test_emerging_theme_by_binomial_test(built):
+def test_emerging_theme_by_fisher_exact_test(built):
     trend = one(built, "SELECT * FROM v_interest_trends WHERE term = 'sostenibilita' AND day = ?",
                 [date(2026, 3, 15)])
     # window 9..15 March: 6 a day; baseline 9 Feb..8 Mar: the 4 Mondays with 1 post each
@@ -116,9 +117,12 @@ def test_emerging_theme_by_binomial_test(built):
     # all interest posts: 30 a day + 3 + 1 requests + @carla + the late-night post; the copies excluded
     assert (trend["total_7d"], trend["baseline_total_28d"]) == (30 * 7 + 6, 30 * 28 + 60)
     assert trend["expected_7d"] == pytest.approx(216 * 4.5 / 901)
-    assert trend["emerging"] and trend["p_value"] < 1e-40
+    expected_p = fisher_exact([[42, 216 - 42], [4, 900 - 4]], alternative="greater").pvalue
+    assert trend["emerging"] and trend["p_value"] == pytest.approx(expected_p)
+    # On the surge's first day the window holds 6 posts against 4 in the baseline: Fisher's test,
+    # which doubts the baseline share too, calls it on the second day (12 posts).
     first = rows(built, "SELECT min(day) FROM v_emerging WHERE term = 'sostenibilita'")[0][0]
-    assert first == EMERGING_WEEK
+    assert first == EMERGING_WEEK + timedelta(days=1)
     steady = one(built, "SELECT * FROM v_interest_trends WHERE term = 'prodotto' AND day = ?", [date(2026, 3, 15)])
     assert not steady["emerging"]
     weekly = one(built, "SELECT * FROM v_interest_weekly WHERE term = 'sostenibilita' AND week = ?", [EMERGING_WEEK])
