@@ -25,3 +25,21 @@ def airflow_db():
 
     db.resetdb()
     return _AIRFLOW_TMP / "airflow.db"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on 127.0.0.1 behind the `smtp_default` connection; yields its inbox."""
+    import report_fixture as fx
+    from aiosmtpd.controller import Controller
+
+    from reports import mail
+
+    port = fx.free_port()
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", fx.smtp_connection_json(port))
+    monkeypatch.setattr(mail, "SEND_WAIT_SECONDS", 0.01)
+    inbox = fx.Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()

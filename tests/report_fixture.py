@@ -9,7 +9,10 @@ the daily DAG does, so the report reads filled views.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import socket
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -163,3 +166,22 @@ def smtp_connection_json(port: int) -> str:
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def messages(self):
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot use port 0, so ask the OS for a free port first.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

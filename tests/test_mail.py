@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
-import socket
 from datetime import datetime, timezone
 
 import pytest
@@ -22,37 +19,6 @@ from signals.warehouse import Warehouse
 from test_report import pdf_pages_with_ink
 
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    # aiosmtpd's Controller cannot use port 0, so ask the OS for a free port first.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    port = free_port()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", fx.smtp_connection_json(port))
-    monkeypatch.setattr(mail, "SEND_WAIT_SECONDS", 0.01)
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -101,7 +67,7 @@ def test_report_arrives_complete_and_only_once(workspace, tmp_path, smtp):
 
 
 def test_failed_send_is_retried_reported_and_sent_once_later(workspace, tmp_path, monkeypatch, caplog):
-    port = free_port()  # nothing listens here yet
+    port = fx.free_port()  # nothing listens here yet
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", fx.smtp_connection_json(port))
     monkeypatch.setattr(mail, "SEND_WAIT_SECONDS", 0.01)
     report = render(workspace, tmp_path, "acme")
@@ -112,7 +78,7 @@ def test_failed_send_is_retried_reported_and_sent_once_later(workspace, tmp_path
     status, attempts, error = ledger.status("weekly_report", "acme", fx.WEEK)
     assert status == "failed" and "Connection refused" in error
 
-    inbox = Inbox()
+    inbox = fx.Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -6,29 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import report_fixture as fx
 from reports import mail
 from signals.warehouse import Warehouse
-from test_mail import Inbox, free_port
 
 pytestmark = pytest.mark.slow
 
 # Monday 9 November 2026, 08:30 in Rome: Pasta Rossi's slot; the report is the week before, 2026-W45.
 RUN_AT = datetime(2026, 11, 9, 7, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def inbox(monkeypatch):
-    port = free_port()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", fx.smtp_connection_json(port))
-    monkeypatch.setattr(mail, "SEND_WAIT_SECONDS", 0.01)
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield received
-    controller.stop()
 
 
 def weekly_dag(workspace, monkeypatch, client: str):
@@ -40,14 +26,14 @@ def weekly_dag(workspace, monkeypatch, client: str):
     return bag.dags[f"rete_weekly_{client}"]
 
 
-def test_weekly_dag_sends_the_report_once(tmp_path, monkeypatch, inbox, airflow_db):
+def test_weekly_dag_sends_the_report_once(tmp_path, monkeypatch, smtp, airflow_db):
     workspace = fx.build(tmp_path / "ws")
     dag = weekly_dag(workspace, monkeypatch, "rossi")
 
     run = dag.test(logical_date=RUN_AT)
     assert run.state == "success"
-    assert len(inbox.envelopes) == 1
-    envelope, message = inbox.envelopes[0], inbox.messages()[0]
+    assert len(smtp.envelopes) == 1
+    envelope, message = smtp.envelopes[0], smtp.messages()[0]
     assert envelope.rcpt_tos == ["marketing@rossi.example", "ceo@rossi.example"]
     assert message["Subject"] == f"Report settimanale · Pasta Rossi · {fx.WEEK}"
     assert "Settimana 2026-W45" in message.get_body(("plain",)).get_content()
@@ -58,7 +44,7 @@ def test_weekly_dag_sends_the_report_once(tmp_path, monkeypatch, inbox, airflow_
     # A second run for the same slot (a retry, a manual re-trigger) renders again but does not re-send.
     again = dag.test(run_after=RUN_AT.replace(minute=45), logical_date=RUN_AT.replace(minute=45))
     assert again.state == "success" and pdf.stat().st_mtime_ns > first_render  # the task did run
-    assert len(inbox.envelopes) == 1
+    assert len(smtp.envelopes) == 1
     with Warehouse(workspace.warehouse_path).read() as con:
         assert con.execute("SELECT status, attempts FROM deliveries WHERE kind = 'weekly_report' "
                            "AND client = 'rossi' AND key = ?", [fx.WEEK]).fetchall() == [("sent", 1)]
