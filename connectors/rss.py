@@ -161,11 +161,7 @@ class RssConnector(Connector):
     def _post(self, entry, feed, native_id: str, fetched: Fetched, fetched_at: datetime, first_seen: str) -> Post:
         title = _entry_text(entry.get("title_detail")) or None
         body = _entry_body(entry)
-        if title and body and not body.startswith(title):
-            text = f"{title}\n\n{body}"
-        else:
-            text = body or title or ""
-        if not text:
+        if not (title or body):
             raise ValueError("no title and no text")
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         author = (entry.get("author_detail") or feed.get("author_detail") or {}).get("name") or entry.get("author")
@@ -178,7 +174,7 @@ class RssConnector(Connector):
             url=urljoin(fetched.url, entry["link"]) if entry.get("link") else None,
             author=Author(display_name=author or None),
             title=title,
-            text=text,
+            text=body or "",  # the post record puts the title first
             lang=(entry.get("title_detail") or {}).get("language") or feed.get("language"),
             created_at=_utc(published) if published else datetime.fromisoformat(first_seen),
             engagement=Engagement(replies=int(replies) if replies.isdigit() else None),

@@ -21,8 +21,9 @@ def _stages():
 
 
 def _workspace():
-    pipeline = _stages()
-    return pipeline.resolve_workspace(default=pipeline.DEMO_WORKSPACE)
+    from rete.config import DEMO_WORKSPACE, resolve_workspace
+
+    return resolve_workspace(default=DEMO_WORKSPACE)
 
 
 @dag(

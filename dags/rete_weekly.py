@@ -8,18 +8,12 @@ one DAG with per-client branching would need an hourly schedule that mostly does
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pendulum
 from airflow.sdk import dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from rete.config import load_workspace
+from rete.config import DEMO_WORKSPACE, resolve_workspace
 
-REPO = Path(__file__).resolve().parents[1]
-WORKSPACE = Path(os.environ.get("RETE_WORKSPACE", REPO / "examples" / "demo"))
-CRON_DAYS = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 0}
 
 
 def weekly_dag(client_slug: str, cron: str, timezone: str):
@@ -37,7 +31,7 @@ def weekly_dag(client_slug: str, cron: str, timezone: str):
         def report(logical_date=None) -> dict:
             from reports.weekly import run_weekly
 
-            return run_weekly(WORKSPACE, client_slug, logical_date)
+            return run_weekly(WORKSPACE.root, client_slug, logical_date)
 
         report()
 
@@ -45,8 +39,6 @@ def weekly_dag(client_slug: str, cron: str, timezone: str):
 
 
 # A missing or invalid workspace is an import error naming the file, shown by Airflow: loud, not silent.
-for _client in load_workspace(WORKSPACE).clients:
-    _at = _client.report.at
-    globals()[f"rete_weekly_{_client.slug}"] = weekly_dag(
-        _client.slug, f"{_at.minute} {_at.hour} * * {CRON_DAYS[_client.report.weekday]}", _client.timezone
-    )
+WORKSPACE = resolve_workspace(default=DEMO_WORKSPACE)
+for _client in WORKSPACE.clients:
+    globals()[f"rete_weekly_{_client.slug}"] = weekly_dag(_client.slug, _client.report.cron, _client.timezone)

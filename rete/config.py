@@ -6,6 +6,7 @@ warehouse) are resolved against that folder. See ``rete init`` for a commented s
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from functools import cached_property
@@ -19,6 +20,9 @@ from connectors.registry import SourceConfig
 from rete.yamlfile import ConfigError, load_model
 
 WORKSPACE_FILE = "workspace.yaml"
+WORKSPACE_ENV = "RETE_WORKSPACE"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_WORKSPACE = REPO_ROOT / "examples" / "demo"
 Language = Literal["it", "en"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -90,6 +94,12 @@ class ReportSettings(Strict):
     recipients: list[EmailStr] = Field(default_factory=list)
     weekday: Weekday = "monday"
     at: time = Field(default=time(8, 0), description="local time of day the weekly report is sent")
+
+    @property
+    def cron(self) -> str:
+        """The send slot as a cron expression, read in the client's time zone."""
+        day = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday").index(self.weekday)
+        return f"{self.at.minute} {self.at.hour} * * {day}"
 
 
 class AlertSettings(Strict):
@@ -210,6 +220,11 @@ def load_workspace(directory: str | Path) -> Workspace:
     workspace = load_model(path, Workspace)
     workspace.root = path.parent
     return workspace
+
+
+def resolve_workspace(directory: str | Path | None = None, default: str | Path = ".") -> Workspace:
+    """The workspace named explicitly, else by $RETE_WORKSPACE, else ``default``."""
+    return load_workspace(directory or os.environ.get(WORKSPACE_ENV) or default)
 
 
 def load_brand_set(path: str | Path) -> BrandSet:

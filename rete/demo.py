@@ -22,11 +22,11 @@ from rich.console import Console
 from rich.table import Table
 
 from rete import pipeline
-from rete.config import Workspace, load_workspace
+from rete.config import REPO_ROOT, Workspace, load_workspace
 from signals.warehouse import Warehouse
 
 DEMO_FEED_PORT = 8765
-OUT_DIR = pipeline.REPO_ROOT / "out"
+OUT_DIR = REPO_ROOT / "out"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -57,10 +57,10 @@ def count_posts(warehouse: Warehouse) -> int:
 
 def run_daily_dag(workspace: Workspace, extra_env: dict[str, str] | None = None) -> None:
     """``airflow dags test rete_daily`` in a child process, on this workspace."""
-    env = dict(os.environ, RETE_WORKSPACE=str(workspace.root), AIRFLOW_HOME=str(pipeline.REPO_ROOT),
+    env = dict(os.environ, RETE_WORKSPACE=str(workspace.root), AIRFLOW_HOME=str(REPO_ROOT),
                **(extra_env or {}))
     airflow = Path(sys.executable).with_name("airflow")
-    result = subprocess.run([str(airflow), "dags", "test", "rete_daily"], env=env, cwd=pipeline.REPO_ROOT,
+    result = subprocess.run([str(airflow), "dags", "test", "rete_daily"], env=env, cwd=REPO_ROOT,
                             capture_output=True, text=True)
     log_file = workspace.state_dir / "last-demo-dag.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def run(workspace_dir: Path, console: Console) -> None:
     workspace = load_workspace(workspace_dir)
     warehouse = pipeline.warehouse_of(workspace)
     before = count_posts(warehouse)
-    console.print(f"running the rete_daily DAG on {workspace.root} (Airflow home {pipeline.REPO_ROOT}) ...")
+    console.print(f"running the rete_daily DAG on {workspace.root} (Airflow home {REPO_ROOT}) ...")
     # Imported here: the fakes need werkzeug, which only the demo and the tests use.
     from connectors.fakes.demo import credential_environment, serve_demo_platforms
 

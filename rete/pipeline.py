@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 from connectors.base import SourceError
 from connectors.staging import StagedFetch, fetch_to_staging
-from rete.config import Workspace, load_workspace
+from rete.config import Workspace
 from rete.post import now_utc
 from signals.load import LoadResult, cursors, load_staged
 from signals.warehouse import Warehouse
@@ -27,18 +26,6 @@ from signals.warehouse import Warehouse
 log = logging.getLogger(__name__)
 
 ENRICH_CHUNK = 5_000
-WORKSPACE_ENV = "RETE_WORKSPACE"
-
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_WORKSPACE = REPO_ROOT / "examples" / "demo"
-
-
-def resolve_workspace(directory: str | Path | None = None, default: str | Path = ".") -> Workspace:
-    """The workspace named explicitly, else by $RETE_WORKSPACE, else ``default``."""
-    return load_workspace(directory or os.environ.get(WORKSPACE_ENV) or default)
-
-
 def warehouse_of(workspace: Workspace) -> Warehouse:
     return Warehouse(workspace.warehouse_path)
 
@@ -95,13 +82,14 @@ def theme_taxonomy(workspace: Workspace) -> dict[str, list[str]]:
 
 
 def _artifact_digest() -> str:
-    """A digest of the trained artefacts shipped in models/, so retraining re-enriches."""
+    """A digest of models/ (code, configuration, data, trained artefacts; not its docs), so that a
+    change to any of them re-enriches."""
     import models
 
     root = Path(models.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix not in {".pyc"} and "__pycache__" not in path.parts:
+        if path.is_file() and path.suffix not in {".pyc", ".md"} and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -130,7 +130,3 @@ class Warehouse:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-
-    def schema_version(self) -> int:
-        with self.read() as con:
-            return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]

@@ -8,6 +8,8 @@ import typer
 
 from rete.commands.output import stdout
 from rete.commands.errors import fail, user_errors
+from rete.commands.workspace import WorkspaceOption
+from rete.config import resolve_workspace
 
 console = stdout
 
@@ -18,17 +20,16 @@ def report(
     out: Path = typer.Option(Path("out"), "--out", help="folder; the report goes to OUT/<client>-<week>/"),
     send: bool = typer.Option(False, "--send", help="e-mail it through the Airflow connection smtp_default"),
     resend: bool = typer.Option(False, "--resend", help="send again although a previous send was interrupted"),
-    workspace_dir: Path = typer.Option(Path("."), "--workspace", help="workspace folder"),
+    workspace_dir: WorkspaceOption = None,
 ) -> None:
     """Write report.html, report.txt, report.pdf, charts and CSV tables; with --send, e-mail them once."""
-    from rete.config import load_workspace
     from reports.data import IsoWeek
     from reports.mail import DeliveryFailed, DeliveryInDoubt
     from reports.render import render_report
     from reports.weekly import send_report
 
     with user_errors():
-        workspace = load_workspace(workspace_dir)
+        workspace = resolve_workspace(workspace_dir)
         chosen = workspace.client(client)
         try:
             iso_week = IsoWeek.parse(week)

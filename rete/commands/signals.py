@@ -18,6 +18,7 @@ from rich.text import Text
 
 from rete import pipeline
 from rete.commands.output import stdout
+from rete.config import resolve_workspace
 from rete.commands.errors import fail, user_errors
 from rete.commands.workspace import WorkspaceOption
 
@@ -41,7 +42,7 @@ def day_option(flag: str, help: str):
 
 
 def _warehouse(workspace: Path | None):
-    return pipeline.warehouse_of(pipeline.resolve_workspace(workspace))
+    return pipeline.warehouse_of(resolve_workspace(workspace))
 
 
 def _default(value):
@@ -152,7 +153,7 @@ def show(
                 if "client" not in columns:
                     raise fail(f"signal {name} is not per client: leave out --client")
                 conditions.append("client = $client")
-                params["client"] = pipeline.resolve_workspace(workspace).client(client).slug
+                params["client"] = resolve_workspace(workspace).client(client).slug
             if date_column and from_day:
                 conditions.append(f"{date_column} >= $from_day")
                 params["from_day"] = from_day.date() - (timedelta(days=6) if date_column == "week" else timedelta())
@@ -225,7 +226,7 @@ def search(
     from signals.search import search_posts
 
     with user_errors():
-        ws = pipeline.resolve_workspace(workspace)
+        ws = resolve_workspace(workspace)
         slug = ws.client(client).slug if client else None
         with pipeline.warehouse_of(ws).read() as con:
             emit(search_posts(con, text, slug, limit), fmt, out)

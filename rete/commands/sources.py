@@ -10,6 +10,7 @@ from rich.table import Table
 
 from rete import pipeline
 from rete.commands.output import stdout
+from rete.config import resolve_workspace
 from rete.commands.errors import user_errors
 from rete.commands.workspace import WorkspaceOption
 
@@ -27,7 +28,7 @@ def status(
 ) -> None:
     """Health of every source: unhealthy after 3 failed runs in a row."""
     with user_errors():
-        ws = pipeline.resolve_workspace(workspace)
+        ws = resolve_workspace(workspace)
         with pipeline.warehouse_of(ws).read() as con:
             rows = {row[0]: row for row in con.execute(HEALTH_QUERY).fetchall()}
     zone = ws.clients[0].zone

@@ -14,7 +14,7 @@ from rich.table import Table
 from rete import pipeline
 from rete.commands.output import stderr, stdout
 from rete.commands.errors import fail, user_errors
-from rete.config import WORKSPACE_FILE
+from rete.config import DEMO_WORKSPACE, WORKSPACE_FILE, resolve_workspace
 from rete.post import now_utc
 
 console = stderr
@@ -42,7 +42,7 @@ def ingest(
 ) -> None:
     """Run the daily pipeline once, in this process: fetch, load, enrich, rebuild signals."""
     with user_errors():
-        ws = pipeline.resolve_workspace(workspace)
+        ws = resolve_workspace(workspace)
         if check:
             console.print(f"{ws.root / WORKSPACE_FILE}: ok ({len(ws.clients)} clients, {len(ws.sources)} sources)")
             return
@@ -70,7 +70,7 @@ def demo(workspace: WorkspaceOption = None) -> None:
     from rete import demo as demo_run
 
     with user_errors():
-        demo_run.run(workspace or pipeline.DEMO_WORKSPACE, console)
+        demo_run.run(workspace or DEMO_WORKSPACE, console)
 
 
 def register(app: typer.Typer) -> None:
