@@ -21,8 +21,9 @@ A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
 token text), and only real multi-token patterns to a ``Matcher``, which runs only on posts that have the
-words and numbers its patterns require: a Matcher holding a hundred one-word patterns was the slowest part
-of the pipeline.
+words and numbers its patterns require, and there only from the first token that can start a pattern to
+``MAX_MATCH_TOKENS`` after the last one: a Matcher holding a hundred one-word patterns was the slowest part
+of the pipeline, and even a few patterns cost some microseconds per token they look at.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ DATA_DIR = Path(__file__).parent / "data" / "intents"
 NEGATIONS = frozenset({"non", "not", "n't", "never", "mai", "no", "nessun", "nessuna", "niente", "nothing",
                        "don't", "didn't", "won't", "isn't", "wasn't", "nemmeno", "neanche"})
 NEGATION_WINDOW = 3
+# The longest match a Matcher pattern can make; longer ones (possible only with the "*" and "+" operators)
+# are not found. Bounds the stretch of a post the Matcher looks at.
+MAX_MATCH_TOKENS = 12
 # First and second person: a post that opens with a brand name and speaks as "I" or to "you" addresses the
 # brand ("Vallerossa mi è arrivato un articolo diverso"); a headline naming it first does not ("BT announces
 # it will cut 10,000 jobs").
@@ -86,6 +90,13 @@ class _TokenInfo(NamedTuple):
     is_personal: bool  # first or second person (PERSONAL_WORDS)
     has_question_mark: bool  # "?" outside a URL
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
+    pattern_starts: int  # bit j set: the token meets the first token of the j-th Matcher pattern
+
+
+class _MatcherRule(NamedTuple):
+    matcher: Matcher  # holding one pattern
+    requirements: int  # the bits of pattern_words this pattern needs
+    start_bit: int | None  # its bit in pattern_starts; None when its first token may be anything
 
 
 class IntentTagger:
@@ -93,17 +104,20 @@ class IntentTagger:
         register_extensions()
         self.vocab = nlp.vocab
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._patterns = Matcher(nlp.vocab)
         # Rules are known by the hash of their key ("question|12"), which is what the matchers report.
         self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
         self._rules: dict[int, tuple[str, bool, bool]] = {}  # rule key hash -> (label, weak, at_start)
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
-        # of its requirements; the Matcher runs only when some pattern's requirements are all met.
+        # of its requirements; a pattern's Matcher runs only when its requirements are all met.
         self._word_set_bits: dict[str, int] = defaultdict(int)
         self._like_num_bits = 0  # the bits of the "a number" requirements
         self._word_set_numbers = count()
-        self._pattern_masks: list[int] = []
+        # And what a pattern's first token must be, as bit j of a token for the j-th pattern: the Matcher
+        # looks at the post from the first such token on.
+        self._start_bits: dict[str, int] = defaultdict(int)
+        self._like_num_start_bits = 0
+        self._matcher_rules: list[_MatcherRule] = []
         for number, rule in _read_rules(patterns_path):
             label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
             key = f"{label}|{number}"
@@ -115,11 +129,16 @@ class IntentTagger:
                 for word in rule["words"]:
                     self._word_rules[str(word).lower()].append(key_id)
             else:
+                matcher = Matcher(nlp.vocab)
                 try:
-                    self._patterns.add(key, [rule["pattern"]])
+                    matcher.add(key, [rule["pattern"]])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
-                self._pattern_masks.append(self._add_required_words(rule["pattern"]))
+                self._matcher_rules.append(_MatcherRule(
+                    matcher=matcher,
+                    requirements=self._add_required_words(rule["pattern"]),
+                    start_bit=self._add_first_token(rule["pattern"], len(self._matcher_rules)),
+                ))
         self._token_info = TokenTable(nlp.vocab.strings, self._describe)
 
     def _add_required_words(self, pattern: list[dict]) -> int:
@@ -134,9 +153,23 @@ class IntentTagger:
             mask |= bit
         return mask
 
+    def _add_first_token(self, pattern: list[dict], index: int) -> int | None:
+        """The start bit of the index-th pattern; None when its first token may be anything."""
+        first = _required_words(pattern[:1])
+        if not first:
+            return None
+        bit = 1 << index
+        if first[0] == LIKE_NUM:
+            self._like_num_start_bits |= bit
+        else:
+            for word in first[0]:
+                self._start_bits[word] |= bit
+        return bit
+
     def _describe(self, text: str) -> _TokenInfo:
         lower = text.lower()
         lexeme = self.vocab[text]
+        like_num = lexeme.like_num
         return _TokenInfo(
             rule_keys=tuple(self._word_rules.get(lower, ())),
             is_handle=is_tag(lower, "@"),
@@ -144,19 +177,34 @@ class IntentTagger:
             is_negation=lower in NEGATIONS,
             is_personal=lower in PERSONAL_WORDS,
             has_question_mark="?" in _URL.sub(" ", lower),
-            pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if lexeme.like_num else 0),
+            pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if like_num else 0),
+            pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
 
-    def _matcher_may_match(self, tokens: list[_TokenInfo]) -> bool:
-        """The Matcher is slow per token, and most posts lack the words its patterns need: skip it then."""
+    def _pattern_hits(self, doc: Doc, tokens: list[_TokenInfo]) -> list[tuple[int, int]]:
+        """(rule key, start) of the Matcher patterns. A Matcher costs some microseconds per token and
+        pattern (its IN lists are Python predicates), and most posts lack the words a pattern needs: each
+        pattern has its own Matcher, run only on posts holding its required words, and only on the stretch
+        from the first token that can start it to MAX_MATCH_TOKENS after the last."""
         present = reduce(or_, map(_PATTERN_WORDS, tokens), 0)
-        return any(mask & present == mask for mask in self._pattern_masks)
+        hits = []
+        for rule in self._matcher_rules:
+            if rule.requirements & present != rule.requirements:
+                continue
+            if rule.start_bit is None:
+                first, last = 0, len(tokens)
+            else:
+                starts = [position for position, info in enumerate(tokens) if info.pattern_starts & rule.start_bit]
+                first, last = starts[0], starts[-1]  # not empty: the first token is a requirement
+            stretch = doc[first : last + MAX_MATCH_TOKENS]
+            hits += [(match_id, first + start) for match_id, start, _ in rule.matcher(stretch)]
+        return hits
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = self._token_info.lookup(token_orths(doc))
         hits = [(match_id, start) for match_id, start, _ in self._phrases(doc)]
-        if self._pattern_masks and self._matcher_may_match(tokens):
-            hits += [(match_id, start) for match_id, start, _ in self._patterns(doc)]
+        if self._matcher_rules:
+            hits += self._pattern_hits(doc, tokens)
         if any(map(_RULE_KEYS, tokens)):
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()

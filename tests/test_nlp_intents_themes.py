@@ -96,6 +96,31 @@ def themes_of(text: str, lang: str = "it", extra: dict | None = None) -> list[st
     return nlp(text)._.themes
 
 
+def test_matcher_patterns_match_anywhere_in_a_post_and_only_there(tmp_path):
+    """Each Matcher pattern runs only on the stretch of a post where it can start: a match late in a
+    long post is found at its true position (``at_start`` reads it), a pattern starting with any token
+    still runs, and a post without a pattern's words gets nothing from it."""
+    path = tmp_path / "en.jsonl"
+    rules = [
+        {"label": "complaint", "pattern": [{"LOWER": "still"}, {"LOWER": "waiting", "OP": "+"}]},
+        {"label": "support_request", "pattern": [{"IS_DIGIT": True}, {"LOWER": "euro"}]},
+        {"label": "question", "at_start": True, "pattern": [{"LOWER": "any"}, {"LOWER": "news"}]},
+    ]
+    path.write_text("".join(json.dumps(rule) + "\n" for rule in rules))
+    nlp = blank("en")
+    nlp.add_pipe("rete_intents", config={"patterns": str(path)})
+    filler = " ".join(["word"] * 30)
+
+    def tag(text):
+        return nlp(text)._.intents
+
+    assert tag(f"{filler} and still waiting waiting") == ["complaint"]
+    assert tag(f"{filler} charged 40 euro") == ["support_request"]
+    assert tag("any news on my order") == ["question"]
+    assert tag(f"{filler} any news") == []  # not at the start
+    assert tag(f"{filler} waiting still") == []
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
