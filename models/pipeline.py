@@ -1,8 +1,9 @@
 """Build Rete's spaCy pipelines from ``models/pipeline_<lang>.cfg`` plus a workspace's brands and themes.
 
 The config files fix the pipeline's shape (tokenizer, components, order: language -> brands -> sentiment
--> intents -> themes); this module fills in what belongs to a workspace. Sentiment runs after brands
-because it scores each mention, and before intents so that a later intent rule could read it.
+-> intents -> complaint_sentiment -> themes); this module fills in what belongs to a workspace. Sentiment
+runs after brands because it scores each mention, and before intents, which read it (a negative post
+addressed to a brand is a complaint); complaint_sentiment then turns neutral complaints negative.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from spacy.language import Language
 
 # Importing the modules registers their factories and the tokenizer.
 import models.brands  # noqa: F401
+import models.complaint_sentiment  # noqa: F401
 import models.intents  # noqa: F401
 import models.language  # noqa: F401
 import models.themes  # noqa: F401
