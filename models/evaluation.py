@@ -1,12 +1,14 @@
 """``rete eval``: per-class precision, recall, F1 and macro-F1 of a task on a labelled JSONL file.
 
-Tasks live in :data:`TASKS`, a dict from name to :class:`EvalTask`. This module registers ``intent`` and
-``brands``; another module adds its own task by calling :func:`register_task` when imported and being
-listed in :data:`TASK_MODULES` (``models.sentiment`` registers ``sentiment``).
+Tasks live in :data:`TASKS`, a dict from name to :class:`EvalTask`: ``sentiment``, ``intent`` and
+``brands``. Each scores what ``rete enrich`` outputs, the whole pipeline, so that the figures are those
+consultants get (post sentiment includes the complaint rule of ``models/complaint_sentiment.py``).
 
 Labelled files have one JSON object per line with ``text``, the task's gold field, and optionally ``lang``,
 ``author``, ``source``, ``parent_id`` (used as in ``rete enrich``):
 
+- sentiment: ``{"text": "...", "label": "negative"}`` (positive, negative, neutral, mixed; a file without
+  ``mixed`` is scored on three classes, a post read as mixed counting as neutral);
 - intent: ``{"text": "...", "intents": ["question", "complaint"]}`` (an empty list is a valid label);
 - brands: ``{"text": "...", "brands": ["Barilla"]}`` with the brand definitions from ``--brands`` or
   ``--workspace``. Scored per post: is brand X named in this post?
@@ -14,16 +16,12 @@ Labelled files have one JSON object per line with ``text``, the task's gold fiel
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rete.config import BrandEntry
-
-TASK_MODULES = ("models.sentiment",)
-
 
 class LabelledDataError(ValueError):
     """A labelled file is unreadable or a line is malformed; the message names the file and line."""
@@ -117,15 +115,6 @@ def register_task(task: EvalTask) -> None:
     TASKS[task.name] = task
 
 
-def available_tasks() -> dict[str, EvalTask]:
-    for module in TASK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            continue  # that task is not installed; the others still work
-    return TASKS
-
-
 def load_labelled(path: Path, gold_field: str) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -178,6 +167,10 @@ def _enrich(records: list[dict], settings: EvalSettings, without: tuple[str, ...
     return list(enricher.enrich(inputs))
 
 
+def _predict_sentiment(records: list[dict], settings: EvalSettings) -> list[set[str]]:
+    return [{out["sentiment"]["label"]} for out in _enrich(records, settings, without=())]
+
+
 def _predict_intents(records: list[dict], settings: EvalSettings) -> list[set[str]]:
     # Intents read the post's sentiment (a negative post addressed to a brand is a complaint): keep it.
     return [set(out["intents"]) for out in _enrich(records, settings, without=())]
@@ -197,6 +190,13 @@ def _intent_labels() -> tuple[str, ...]:
     return INTENT_LABELS
 
 
+register_task(EvalTask(
+    name="sentiment",
+    help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
+    gold_field="label",
+    predict=_predict_sentiment,
+    folded_when_unused={"mixed": "neutral"},
+))
 register_task(EvalTask(
     name="intent",
     help="intents per post; gold field 'intents' (list)",

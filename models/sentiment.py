@@ -576,38 +576,3 @@ def make_sentiment(nlp: Language, name: str, lang: str, model_paths: dict[str, s
     ``models/artifacts/sentiment-<lang>.npz``."""
     return SentimentComponent(nlp, name, lang, model_paths, batch_size)
 
-
-# --- `rete eval --task sentiment` ---------------------------------------------------------------------------
-
-
-def _predict_for_eval(records: list[dict], settings) -> list[set[str]]:
-    """Post-level labels; a record's ``lang`` is trusted, otherwise language id decides (unknown -> the
-    workspace's first language with a model)."""
-    from models.language import COMMON_LANGUAGES, language_identifier
-
-    languages = [lang for lang in settings.languages if lang in LANGUAGES] or ["it"]
-    identifier = language_identifier(tuple(dict.fromkeys([*languages, *COMMON_LANGUAGES])))
-    by_lang: dict[str, list[int]] = {}
-    for index, record in enumerate(records):
-        lang = identifier.identify(record["text"], record.get("lang"))
-        by_lang.setdefault(lang if lang in languages else languages[0], []).append(index)
-    predicted: list[set[str]] = [set() for _ in records]
-    for lang, indexes in by_lang.items():
-        model = SentimentModel.load(default_artifact(lang))
-        for index, result in zip(indexes, model.predict_texts([records[i]["text"] for i in indexes])):
-            predicted[index] = {result["label"]}
-    return predicted
-
-
-def _register_eval_task() -> None:
-    from models.evaluation import EvalTask, register_task
-
-    register_task(EvalTask(
-        name="sentiment",
-        help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
-        gold_field="label",
-        predict=_predict_for_eval,
-    ))
-
-
-_register_eval_task()

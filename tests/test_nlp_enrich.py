@@ -200,6 +200,33 @@ def test_cli_eval_prints_per_class_scores_and_macro_f1(tmp_path):
     assert report["macro_f1"] == pytest.approx((2 / 3 + 1.0) / 5)
 
 
+def test_eval_folds_a_predicted_label_the_gold_file_never_uses(tmp_path):
+    """A 3-class sentiment file (no "mixed") counts a post read as mixed as neutral; a 4-class one keeps it."""
+    from models.evaluation import EvalSettings, EvalTask, evaluate_file
+
+    predictions = [{"mixed"}, {"negative"}]
+    task = EvalTask("t", "", "label", lambda records, settings: predictions, folded_when_unused={"mixed": "neutral"})
+    three_class = tmp_path / "three.jsonl"
+    three_class.write_text('{"text": "a", "label": "neutral"}\n{"text": "b", "label": "negative"}\n')
+    assert evaluate_file(task, three_class, EvalSettings()).macro_f1 == 1.0
+    four_class = tmp_path / "four.jsonl"
+    four_class.write_text('{"text": "a", "label": "mixed"}\n{"text": "b", "label": "negative"}\n')
+    assert evaluate_file(task, four_class, EvalSettings()).macro_f1 == 1.0
+    predictions[0] = {"neutral"}
+    assert {s.label: s.f1 for s in evaluate_file(task, four_class, EvalSettings()).scores}["mixed"] == 0.0
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_cli_eval_sentiment_scores_the_pipeline_on_the_blind_sets(language):
+    """The blind customer sets run end to end; their figures are reported in BENCHMARKS.md, not asserted."""
+    result = runner.invoke(app, ["eval", str(DATA / f"sentiment_blind_{language}.jsonl"), "--task", "sentiment",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["examples"] == 100
+    assert {c["label"] for c in report["classes"]} == {"positive", "negative", "neutral"}
+
+
 def test_cli_eval_labelled_file_errors_name_the_line(tmp_path):
     labelled = tmp_path / "bad.jsonl"
     labelled.write_text('{"text": "a", "intents": []}\n{"text": "b", "intents": [1]}\n')

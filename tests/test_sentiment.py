@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
 from models.extensions import MENTIONS_KEY
 from models.sentiment import DENSE_FEATURES, N_HASHED, Featurizer, SentimentModel, default_artifact, mention_rows
-from models.train import Labelled, fit, load_jsonl, sentipolc_polarity_f
+from models.train import Labelled, cross_validate, fit, load_jsonl, sentipolc_polarity_f
 from rete.cli import app
 
 DATA = Path(__file__).parent / "data"
@@ -239,6 +239,14 @@ def test_training_is_deterministic():
     first, second = fit(data, "it"), fit(data, "it")
     assert np.array_equal(first.coef, second.coef)
     assert np.array_equal(first.intercept, second.intercept)
+
+
+def test_cross_validation_scores_every_fold_of_every_repeat_the_same_way_twice():
+    data = Labelled([r["text"] for r in TINY] * 2, [r["label"] for r in TINY] * 2)
+    scores = cross_validate(data, "it", folds=2, repeats=3)
+    assert len(scores) == 6
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert cross_validate(data, "it", folds=2, repeats=3) == scores
 
 
 def test_retraining_on_a_tiny_jsonl_through_the_cli(tmp_path):

@@ -101,14 +101,13 @@ def evaluate(
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Per-class precision, recall, F1 and macro-F1 of a task on a labelled JSONL file."""
-    from models.evaluation import EvalSettings, LabelledDataError, available_tasks, evaluate_file
+    from models.evaluation import TASKS, EvalSettings, LabelledDataError, evaluate_file
 
-    tasks = available_tasks()
-    if task not in tasks:
-        raise fail(f"unknown task {task!r} (available: {', '.join(sorted(tasks))})")
+    if task not in TASKS:
+        raise fail(f"unknown task {task!r} (available: {', '.join(sorted(TASKS))})")
     if output_format not in ("table", "json"):
         raise fail(f"unknown format {output_format!r} (use table or json)")
-    chosen = tasks[task]
+    chosen = TASKS[task]
     with user_errors():
         entries, languages, themes = _nlp_settings(brands, workspace)
         if chosen.needs_brands and not entries:
