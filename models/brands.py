@@ -7,9 +7,13 @@ camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for 
 ``doc.spans["rete_mentions"]``, one span per mention, ``span.label_`` = brand name, offsets into the text.
 
 Rules (also in models/README.md):
-- A brand's mentions are where its name, aliases, handles or hashtags occur (the name is always an alias). With a ``query``, alias and hashtag mentions count only when the query matches the
-  post (the brand's own @handles are unambiguous and always count); if the query matches but no
-  alias/handle/hashtag occurs, the mentions are where the query's positive terms occur.
+- A brand's mentions are where its name, aliases, handles or hashtags occur (the name is always an alias).
+  With a ``query``, alias mentions (and hashtags that merely spell a name) count only when the query
+  matches the post; the brand's own listed @handles and #hashtags are its identifiers and always count.
+  If the query matches but no alias/handle/hashtag occurs, the mentions are where the query's positive
+  terms occur.
+- Apostrophes: an alias, phrase or exclusion written with ' also matches ’ (and the reverse): phones
+  type the typographic one.
 - Exclusions: an exclude phrase sharing a word with one of the brand's names ("apple pie" for "Apple",
   "per esempio" for "Pastificio Esempio") removes the mentions it overlaps; an exclude phrase sharing no
   word with them is context ("calcio" for a brand called "Rete"): found anywhere in the post, it removes
@@ -40,7 +44,7 @@ class _CompiledBrand:
     name: str
     label: int  # the name's hash in the vocabulary: spans take it without re-hashing the name
     name_keys: frozenset[str]
-    handle_keys: frozenset[str]
+    own_tag_keys: frozenset[str]  # the brand's listed @handles and #hashtags
     query: Node | None
     positive_keys: tuple[str, ...]
     covering_exclude_keys: frozenset[str]  # share a word with a name: remove the mentions they overlap
@@ -97,7 +101,7 @@ class BrandMatcher:
                 name=entry.name,
                 label=nlp.vocab.strings.add(entry.name),
                 name_keys=frozenset(t.key for t in name_terms),
-                handle_keys=frozenset(t.key for t in name_terms if t.kind == "handle"),
+                own_tag_keys=frozenset(t.key for t in name_terms if t.kind in ("handle", "hashtag")),
                 query=query,
                 positive_keys=tuple(t.key for t in positive_terms(query)) if query else (),
                 covering_exclude_keys=frozenset(covering),
@@ -108,7 +112,7 @@ class BrandMatcher:
             for key in compiled.name_keys | set(compiled.positive_keys):
                 self._brands_by_key[key].append(index)
         for key, text in texts.items():
-            self._phrases.add(key, [nlp.make_doc(text)])
+            self._phrases.add(key, [nlp.make_doc(variant) for variant in _apostrophe_variants(text)])
         # The matchers report a key's hash; a dict gives the key back faster than the StringStore.
         self._key_of_id = {nlp.vocab.strings[key]: key for key in [*texts, *self._wildcard_keys]}
 
@@ -146,7 +150,7 @@ class BrandMatcher:
                 if brand.query is None or evaluate(brand.query, occurrences, context):
                     ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
                 else:
-                    ranges = _union(occurrences, brand.handle_keys)
+                    ranges = _union(occurrences, brand.own_tag_keys)
                 if brand.covering_exclude_keys:
                     ranges = _without_overlaps(ranges, _union(occurrences, brand.covering_exclude_keys))
                 spans.extend(Span(doc, start, end, label=brand.label) for start, end in ranges)
@@ -182,6 +186,12 @@ class BrandMatcher:
                 if words[i : i + len(name_words)] == name_words:
                     keys.add(key)
         return tuple(keys)
+
+
+def _apostrophe_variants(text: str) -> list[str]:
+    """The text with straight apostrophes and with typographic ones (phones type the latter)."""
+    straight = text.replace("\u2019", "'")
+    return list(dict.fromkeys([text, straight, straight.replace("'", "\u2019")]))
 
 
 def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:

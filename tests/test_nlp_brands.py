@@ -184,3 +184,20 @@ def test_mastodon_handles_are_one_mention():
     find = matcher({"name": "Rete", "aliases": ["Rete Spa"], "handles": ["@rete@mastodon.social"]})
     assert find("grazie @rete@mastodon.social!") == [("Rete", "@rete@mastodon.social")]
     assert find("grazie @rete@altro.social") == []
+
+
+@pytest.mark.parametrize("text", ["capsule Caffè Dell’Orso", "capsule Caffè Dell'Orso"])
+@pytest.mark.parametrize("alias", ["Caffè Dell'Orso", "Caffè Dell’Orso"])
+def test_straight_and_typographic_apostrophes_match_each_other(alias, text):
+    find = matcher({"name": "Orso", "aliases": [alias], "exclude": ["Orso d'Oro"]})
+    assert find(text) == [("Orso", text.removeprefix("capsule "))]
+    assert find("premio Orso d’Oro") == []
+
+
+def test_own_hashtags_count_like_handles_when_the_query_does_not_match():
+    find = matcher({"name": "Sole", "aliases": ["Sole"], "handles": ["@solefood"], "hashtags": ["#SoleFood"],
+                    "query": "sole NEAR/3 (passata OR pelati)"})
+    assert find("che bel sole oggi") == []
+    assert find("scorta di #SoleFood per l'inverno") == [("Sole", "#SoleFood")]
+    assert find("scorta di #SoleLovers per l'inverno") == []  # spells the name, not one of its tags
+    assert find("passata Sole, buonissima") == [("Sole", "Sole")]
