@@ -11,11 +11,16 @@ posts and belongs to the nightly run, not to the signal computation.
    posts, a quarter of them by the brand's own account), quotes, hashtags and a copy-paste
    campaign. The last 7 days are held back.
 2. Baseline: a full rebuild of every day loaded so far.
-3. Incremental: loads the next 1 day and rebuilds only it (the pending day), then the next 2 days,
-   then the last 4: the daily update should cost about twice as much for twice the data. Each
-   rebuild reports wall and CPU seconds (the machine is shared: CPU seconds are steadier) and the
-   seconds of each step.
-4. Runs the queries the weekly report makes (signals/README.md) 50 times each on a read-only
+3. Incremental: loads the next 1 day (a Sunday) and rebuilds only it (the pending day), then the
+   next 2 days, then the next 4: the daily update should cost about twice as much for twice the
+   data. Each rebuild reports wall and CPU seconds (the machine is shared: CPU seconds are
+   steadier) and the seconds of each step.
+4. Proportionality checks against the first 1-day update (also a Sunday, so that the network's
+   week is as full): one more Sunday with twice the day's posts (should cost about twice), and the
+   same Sunday update on a second warehouse with the same daily volume but only 27 days of
+   history instead of 83 (should cost about the same: the update must not grow with the
+   warehouse).
+5. Runs the queries the weekly report makes (signals/README.md) 50 times each on a read-only
    connection and reports p50/p95.
 """
 
@@ -39,9 +44,10 @@ START = date(2026, 1, 5)  # a Monday
 CLIENTS = 5
 BRANDS_PER_CLIENT = 4
 QUERY_RUNS = 50
-UPDATE_DAYS = (1, 2, 4)  # held back, then loaded and rebuilt in turn
+UPDATE_DAYS = (1, 2, 4)  # held back, then loaded and rebuilt in turn; the first is a Sunday
+SHORT_HISTORY_DAYS = 27  # the short warehouse's history: its next day is a Sunday too
 
-console = Console()
+console = Console(width=180)  # the tables stay readable in a log file
 
 SETUP = f"""
 INSERT INTO clients SELECT 'c' || c, 'Client ' || c, 'it', 'Europe/Rome' FROM range({CLIENTS}) t(c);
@@ -51,13 +57,14 @@ SELECT 'c' || c, 'B' || (c * {BRANDS_PER_CLIENT} + b), CASE WHEN b = 0 THEN 'own
 FROM range({CLIENTS}) t(c), range({BRANDS_PER_CLIENT}) u(b);
 """
 
-# Post i is created at START + i * step; it mentions brand hash(3i) % 20. Every 25th post replies to
+# Post i (lo <= i < hi) is created at START + t0 + (i - lo) * step; it mentions brand hash(3i) % 20. Every 25th post replies to
 # one of the 500 posts before it; a quarter of those replies come from the parent's brand account.
 POSTS = """
 INSERT INTO posts
 WITH base AS (
     SELECT i,
-           TIMESTAMPTZ '{start} 00:00:00+00' + to_microseconds(CAST(i * {step_us} AS BIGINT)) AS created_at,
+           TIMESTAMPTZ '{start} 00:00:00+00' + to_microseconds(CAST({t0_us} + (i - {lo}) * {step_us} AS BIGINT))
+               AS created_at,
            CAST(hash(i * 3) % {brands} AS INTEGER) AS brand_no,
            CASE WHEN i % 25 = 1 AND i > 1000 THEN i - 1 - CAST(hash(i) % 500 AS BIGINT) END AS parent_no
     FROM range({lo}, {hi}) t(i)
@@ -130,17 +137,22 @@ WEEKLY_REPORT_QUERIES = {
 }
 
 
-def load(warehouse: Warehouse, lo: int, hi: int, step_us: float, pending: set[date] = frozenset()) -> float:
+def load(warehouse: Warehouse, lo: int, hi: int, first_day: int, days: int, pending: bool = False) -> float:
+    """Posts lo..hi-1 spread evenly over ``days`` days from START + first_day (pending: mark those
+    days for the next rebuild)."""
     started = time.perf_counter()
-    values = dict(lo=lo, hi=hi, step_us=step_us, start=START, brands=CLIENTS * BRANDS_PER_CLIENT)
+    day_us = 86_400_000_000
+    values = dict(lo=lo, hi=hi, t0_us=first_day * day_us, step_us=days * day_us / (hi - lo), start=START,
+                  brands=CLIENTS * BRANDS_PER_CLIENT)
     with warehouse.write() as con:
         con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN")
         for sql in (POSTS, ENRICHMENTS, MENTIONS):
             con.execute(sql.format(**values))
-        for day in pending:
-            con.execute("INSERT OR IGNORE INTO pending_signal_days VALUES (?)", [day])
+        for n in range(days if pending else 0):
+            con.execute("INSERT OR IGNORE INTO pending_signal_days VALUES (?)", [START + timedelta(days=first_day + n)])
         con.execute("COMMIT")
+        con.execute("CHECKPOINT")  # the rebuild's commit should not pay for the posts' checkpoint
     return time.perf_counter() - started
 
 
@@ -154,14 +166,42 @@ def cpu_seconds() -> float:
 
 
 def timed_rebuild(warehouse: Warehouse, days: set[date] | None = None) -> tuple[float, float, int]:
-    """Wall and CPU seconds of a rebuild: on a shared machine the CPU seconds are the steadier figure."""
+    """Wall and CPU seconds of a rebuild and of writing its changes to the file: on a shared machine
+    the CPU seconds are the steadier figure."""
     cpu_before = cpu_seconds()
     summary = rebuild_signals(warehouse, days, refresh_search=False)
+    # DuckDB checkpoints on its own once the write-ahead log passes 16 MB, so a run would pay for
+    # the writes of earlier runs, or leave its own to the next: each run writes its own instead.
+    started = time.monotonic()
+    with warehouse.write() as con:
+        con.execute("CHECKPOINT")
+    summary.step_seconds["checkpoint"] = time.monotonic() - started
+    wall = summary.seconds + summary.step_seconds["checkpoint"]
     cpu = cpu_seconds() - cpu_before
     steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in summary.step_seconds.items())
-    console.print(f"  {len(summary.utc_days)} UTC day(s), {summary.seconds:.1f}s wall, {cpu:.1f}s CPU: {steps}",
-                  highlight=False)
-    return summary.seconds, cpu, summary.local_days
+    console.print(f"  {len(summary.utc_days)} UTC day(s), {wall:.1f}s wall, {cpu:.1f}s CPU: {steps}", highlight=False)
+    return wall, cpu, summary.local_days
+
+
+def build_history(path: Path, days: int, per_day: float) -> tuple[Warehouse, int]:
+    """A warehouse holding the first ``days`` days, not yet rebuilt; returns it and its post count."""
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    warehouse = Warehouse(path)
+    with warehouse.write() as con:
+        con.execute(SETUP)
+    posts = post_index(START + timedelta(days=days), per_day)
+    seconds = load(warehouse, 0, posts, 0, days)
+    console.print(f"loaded {posts:,} mentions in {seconds:.1f}s into {path}")
+    return warehouse, posts
+
+
+def update(warehouse: Warehouse, label: str, lo: int, hi: int, first_day: int, days: int) -> tuple:
+    """Load posts lo..hi-1 over ``days`` new days and time the rebuild of the pending days."""
+    load(warehouse, lo, hi, first_day, days, pending=True)
+    console.print(f"{label}:")
+    seconds, cpu, local = timed_rebuild(warehouse)
+    return label, days, hi - lo, local, seconds, cpu
 
 
 def main() -> None:
@@ -173,45 +213,47 @@ def main() -> None:
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="rete-bench-"))
     path = folder / "bench.duckdb"
-    for stale in (path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    warehouse = Warehouse(path)
     per_day = args.mentions / args.days
-    step_us = 86_400_000_000 / per_day
     loaded_days = args.days - sum(UPDATE_DAYS)
+    if (START + timedelta(days=loaded_days)).weekday() != 6:
+        parser.error(f"--days: the first of the {sum(UPDATE_DAYS)} held-back days must be a Sunday, like the day "
+                     "after the short history (the comparisons need the same weekday): use 7k + 6 + 7 days")
 
-    with warehouse.write() as con:
-        con.execute(SETUP)
-    history_end = post_index(START + timedelta(days=loaded_days), per_day)
-    seconds_load = load(warehouse, 0, history_end, step_us)
-    console.print(f"loaded {history_end:,} mentions in {seconds_load:.1f}s into {path}")
-
+    warehouse, history_end = build_history(path, loaded_days, per_day)
     full_days = {START + timedelta(days=n) for n in range(loaded_days)}
     console.print(f"full rebuild of {loaded_days} days:")
     full_seconds, full_cpu, full_local = timed_rebuild(warehouse, full_days)
 
-    updates = []  # (UTC days, new mentions, client-days, wall seconds, CPU seconds)
+    updates = []  # (label, UTC days, new mentions, client-days, wall seconds, CPU seconds)
     first_day = loaded_days
     for count in UPDATE_DAYS:
-        new_days = {START + timedelta(days=first_day + n) for n in range(count)}
         lo = post_index(START + timedelta(days=first_day), per_day)
         hi = post_index(START + timedelta(days=first_day + count), per_day)
-        load(warehouse, lo, hi, step_us, new_days)
-        console.print(f"daily update of {count} new day(s):")
-        seconds, cpu, local = timed_rebuild(warehouse)
-        updates.append((count, hi - lo, local, seconds, cpu))
+        weekday = (START + timedelta(days=first_day)).strftime("%a")
+        updates.append(update(warehouse, f"daily update, {count} day(s) from {weekday}", lo, hi, first_day, count))
         first_day += count
+    # One more Sunday (the held-back days are a whole week), twice as busy.
+    lo = post_index(START + timedelta(days=first_day), per_day)
+    updates.append(update(warehouse, "1 Sunday at twice the volume", lo, lo + round(2 * per_day), first_day, 1))
+    # The first Sunday again, on a warehouse with the same daily volume and a shorter history.
+    short, _ = build_history(folder / "bench-short.duckdb", SHORT_HISTORY_DAYS, per_day)
+    console.print(f"full rebuild of {SHORT_HISTORY_DAYS} days (short history, untimed)")
+    rebuild_signals(short, {START + timedelta(days=n) for n in range(SHORT_HISTORY_DAYS)}, refresh_search=False)
+    lo = post_index(START + timedelta(days=SHORT_HISTORY_DAYS), per_day)
+    hi = post_index(START + timedelta(days=SHORT_HISTORY_DAYS + 1), per_day)
+    updates.append(update(short, f"1 Sunday after {SHORT_HISTORY_DAYS} days of history", lo, hi,
+                          SHORT_HISTORY_DAYS, 1))
 
-    one_day_seconds, one_day_cpu = updates[0][3], updates[0][4]
+    one_day_seconds, one_day_cpu = updates[0][4], updates[0][5]
     rebuilds = Table("rebuild", "UTC days", "mentions rebuilt", "client-days", "wall s", "CPU s",
-                     "wall ms / 1k mentions", "wall x 1-day", "CPU x 1-day",
+                     "CPU ms / 1k mentions", "CPU % of full", "wall x 1-day", "CPU x 1-day",
                      title=f"Signal rebuild, {args.mentions:,} mentions, {args.days} days")
-    rebuilds.add_row("full (baseline)", str(loaded_days), f"{history_end:,}", str(full_local),
-                     f"{full_seconds:.2f}", f"{full_cpu:.1f}", f"{1e6 * full_seconds / history_end:.1f}",
-                     f"{full_seconds / one_day_seconds:.1f}", f"{full_cpu / one_day_cpu:.1f}")
-    for count, new, local, seconds, cpu in updates:
-        rebuilds.add_row(f"daily update, {count} day(s)", str(count), f"{new:,}", str(local), f"{seconds:.2f}",
-                         f"{cpu:.1f}", f"{1e6 * seconds / new:.1f}", f"{seconds / one_day_seconds:.2f}",
+    rebuilds.add_row(f"full rebuild of {loaded_days} days (baseline)", str(loaded_days), f"{history_end:,}",
+                     str(full_local), f"{full_seconds:.2f}", f"{full_cpu:.1f}", f"{1e6 * full_cpu / history_end:.1f}",
+                     "100", f"{full_seconds / one_day_seconds:.1f}", f"{full_cpu / one_day_cpu:.1f}")
+    for label, count, new, local, seconds, cpu in updates:
+        rebuilds.add_row(label, str(count), f"{new:,}", str(local), f"{seconds:.2f}", f"{cpu:.1f}",
+                         f"{1e6 * cpu / new:.1f}", f"{100 * cpu / full_cpu:.1f}", f"{seconds / one_day_seconds:.2f}",
                          f"{cpu / one_day_cpu:.2f}")
 
     week = START + timedelta(days=((args.days - 7) // 7) * 7 - 7)  # last full ISO week

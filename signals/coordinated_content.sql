@@ -53,13 +53,17 @@ SELECT post_id FROM signal_coordinated_posts WHERE content_key IN (SELECT conten
 DELETE FROM signal_coordinated_clusters WHERE content_key IN (SELECT content_key FROM touched_keys);
 DELETE FROM signal_coordinated_posts WHERE content_key IN (SELECT content_key FROM touched_keys);
 
+-- Every post carrying a touched key, at any time: the one lookup by key over all of
+-- signal_post_keys (no time range applies to a hash), which the two inserts below share.
+CREATE OR REPLACE TEMP TABLE touched_key_posts AS
+SELECT * FROM signal_post_keys WHERE content_key IN (SELECT content_key FROM touched_keys);
+
 INSERT INTO signal_coordinated_clusters
 WITH clusters AS (
     SELECT content_key, count(*) AS posts, count(DISTINCT author) AS authors,
            min(created_at) AS first_seen, max(created_at) AS last_seen,
            arg_min(post_id, (created_at, post_id)) AS sample_post_id
-    FROM signal_post_keys
-    WHERE content_key IN (SELECT content_key FROM touched_keys)
+    FROM touched_key_posts
     GROUP BY content_key
     HAVING count(DISTINCT author) >= 3
 )
@@ -67,9 +71,8 @@ SELECT c.*, p.text FROM clusters c JOIN posts p ON p.id = c.sample_post_id;
 
 INSERT INTO signal_coordinated_posts
 SELECT k.post_id, k.content_key
-FROM signal_post_keys k
-WHERE k.content_key IN (SELECT content_key FROM touched_keys)
-  AND k.content_key IN (SELECT content_key FROM signal_coordinated_clusters);
+FROM touched_key_posts k
+WHERE k.content_key IN (SELECT content_key FROM signal_coordinated_clusters);
 
 -- Posts whose flag flipped: the rebuild adds their days to the days it recomputes.
 CREATE OR REPLACE TEMP TABLE coordinated_changed AS

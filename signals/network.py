@@ -1,9 +1,12 @@
 """The weekly network signal (see network.sql for its meaning): interactions come from SQL, graph
-measures from networkx."""
+measures from networkx. The per-post links (network_links.sql) are refreshed for the rebuilt time
+range only; network.sql then reads the links of every rebuilt week by time range, in one pass."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from importlib import resources
+
 import duckdb
 import networkx as nx
 
@@ -14,30 +17,35 @@ TOP_CARRIERS = 100
 TOP_BRIDGES = 50
 BETWEENNESS_PIVOTS = 200
 SEED = 42  # community detection and sampled betweenness are randomised: fix them so reruns agree
-
-
-def _query() -> str:
-    sql = signal("network").sql
-    return "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+NETWORK_TABLES = ("signal_network_carriers", "signal_network_bridges", "signal_network_edges")
+INSERT_BATCH = 100_000  # measured rows held before they are written (a full rebuild has many weeks)
+WEEK_LINKS = """
+    SELECT post_id, author, kind, target_id, target_author FROM network_week_links
+    WHERE client = ? AND week = ? ORDER BY post_id, kind, target_author
+"""
 
 
 def rebuild_network(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute every (client, week) in the temp table rebuild_weeks; returns the weeks done."""
+    con.execute(resources.files("signals").joinpath("network_links.sql").read_text(encoding="utf-8"))
+    con.execute(signal("network").sql)
+    for table in NETWORK_TABLES:
+        con.execute(f"DELETE FROM {table} t USING rebuild_weeks r WHERE t.client = r.client AND t.week = r.week")
     weeks = con.execute("SELECT client, week FROM rebuild_weeks ORDER BY client, week").fetchall()
-    query = _query()
-    for client, week in weeks:
-        rows = con.execute(query, {"client": client, "week": week}).fetchall()
-        carriers, bridges, edges = measure_week(rows)
-        for table in ("signal_network_carriers", "signal_network_bridges", "signal_network_edges"):
-            con.execute(f"DELETE FROM {table} WHERE client = ? AND week = ?", [client, week])
-        insert_rows(con, "signal_network_carriers", [(client, week, *row) for row in carriers])
-        insert_rows(con, "signal_network_bridges", [(client, week, *row) for row in bridges])
-        insert_rows(con, "signal_network_edges", [(client, week, *row) for row in edges])
+    measured: dict[str, list[tuple]] = {table: [] for table in NETWORK_TABLES}
+    for n, (client, week) in enumerate(weeks, start=1):
+        for table, found in zip(NETWORK_TABLES, measure_week(con.execute(WEEK_LINKS, [client, week]).fetchall())):
+            measured[table].extend((client, week, *row) for row in found)
+        if n == len(weeks) or sum(map(len, measured.values())) >= INSERT_BATCH:
+            for table, rows in measured.items():
+                insert_rows(con, table, rows)
+                rows.clear()
     return len(weeks)
 
 
 def measure_week(rows: list[tuple]) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """From (post_id, author, kind, target_post_id, target_author) rows to carriers, bridges, edges."""
+    """From (post_id, author, kind, target_post_id, target_author) rows, in that order, to carriers,
+    bridges and edges (the order of NETWORK_TABLES)."""
     post_author: dict[str, str] = {}
     cascade = nx.DiGraph()  # responded-to post -> responding post
     authors = nx.Graph()  # only authors with an interaction: the isolated ones cannot be bridges

@@ -1,5 +1,5 @@
 -- Name: network
--- Table: signal_network_carriers, signal_network_bridges, signal_network_edges
+-- Table: signal_network_carriers, signal_network_bridges, signal_network_edges (and signal_network_links)
 -- Meaning: the weekly interaction graph around a client's brand set and the people who carry
 --   participation through it. The conversations are the threads of the week's posts mentioning
 --   the client's brands (own or competitor), plus quotes and reposts of those posts. An edge goes
@@ -26,40 +26,49 @@
 --     how many times
 -- Caveats: only stored posts count; platforms that hide reposts or quotes under-count them.
 --   @mentions of accounts that never posted in the week are edges to outside the conversation.
--- Late data: every client-local week containing a rebuilt day is recomputed whole.
+-- Late data: every client-local week containing a rebuilt day is recomputed whole, from the
+--   per-post links of signal_network_links (signals/network_links.sql refreshes the rebuilt range
+--   of those first), and so is every week with a link to a post stored or edited late.
 --
--- The query below lists the week's interactions; signals/network.py builds the graphs from it.
--- Parameters: $client, $week (DATE, a Monday).
-WITH client_posts AS (
-    SELECT DISTINCT post_id, thread_id FROM signal_mention_facts
-    WHERE client = $client AND day >= $week - 7 AND day < $week + 7
-),
-week_bounds AS (
+-- The statements below list the interactions of every week in rebuild_weeks, for all clients at
+-- once, into the temp table network_week_links; signals/network.py builds each week's graphs
+-- from its rows.
+-- Constant ranges for row-group pruning (see rebuild.py): the client posts' days, and UTC
+-- instants a day wider than the weeks on both sides (no zone is a day off UTC).
+SET VARIABLE network_first_day = (SELECT min(week) - 7 FROM rebuild_weeks);
+SET VARIABLE network_last_day = (SELECT max(week) + 6 FROM rebuild_weeks);
+SET VARIABLE network_lo = (SELECT CAST(min(week) - 1 AS TIMESTAMPTZ) FROM rebuild_weeks);
+SET VARIABLE network_hi = (SELECT CAST(max(week) + 8 AS TIMESTAMPTZ) FROM rebuild_weeks);
+
+-- A week's conversations: the threads of the client's posts from the week before to the week
+-- after (a conversation can start before the week), and those posts themselves.
+CREATE OR REPLACE TEMP TABLE network_client_posts AS
+SELECT DISTINCT w.client, w.week, f.post_id, f.thread_id
+FROM signal_mention_facts f JOIN rebuild_weeks w ON f.client = w.client AND f.day >= w.week - 7 AND f.day < w.week + 7
+WHERE f.day BETWEEN getvariable('network_first_day') AND getvariable('network_last_day');
+
+CREATE OR REPLACE TEMP TABLE network_week_links AS
+WITH week_bounds AS (
     -- the client-local week as UTC instants: comparing instants is cheaper than converting each post
-    SELECT timezone(timezone, CAST($week AS TIMESTAMP)) AS lo, timezone(timezone, CAST($week + 7 AS TIMESTAMP)) AS hi
-    FROM clients WHERE client = $client
+    SELECT w.client, w.week, timezone(c.timezone, CAST(w.week AS TIMESTAMP)) AS lo,
+           timezone(c.timezone, CAST(w.week + 7 AS TIMESTAMP)) AS hi
+    FROM rebuild_weeks w JOIN clients c USING (client)
 ),
-week_posts AS (
-    SELECT p.id, coalesce(lower(p.author_handle), p.author_id, p.id) AS author,
-           p.parent_id, p.quoted_id, p.reposted_id, p.text
-    FROM posts p JOIN week_bounds w ON p.created_at >= w.lo AND p.created_at < w.hi
-    WHERE p.created_at >= CAST($week - 1 AS TIMESTAMPTZ) AND p.created_at < CAST($week + 8 AS TIMESTAMPTZ)
-      AND (coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM client_posts)
-           OR p.id IN (SELECT post_id FROM client_posts)
-           OR p.quoted_id IN (SELECT post_id FROM client_posts)
-           OR p.reposted_id IN (SELECT post_id FROM client_posts))
-),
-links AS (
-    SELECT id, author, 'reply' AS kind, parent_id AS target_id FROM week_posts WHERE parent_id IS NOT NULL
-    UNION ALL
-    SELECT id, author, 'quote', quoted_id FROM week_posts WHERE quoted_id IS NOT NULL
-    UNION ALL
-    SELECT id, author, 'repost', reposted_id FROM week_posts WHERE reposted_id IS NOT NULL
+week_links AS (
+    SELECT w.client, w.week, l.*
+    FROM week_bounds w JOIN signal_network_links l ON l.created_at >= w.lo AND l.created_at < w.hi
+    WHERE l.created_at >= getvariable('network_lo') AND l.created_at < getvariable('network_hi')
 )
-SELECT l.id AS post_id, l.author, l.kind, l.target_id,
-       coalesce(lower(t.author_handle), t.author_id, t.id) AS target_author
-FROM links l LEFT JOIN posts t ON t.id = l.target_id
-UNION ALL
-SELECT id, author, 'mention', NULL, unnest(list_distinct(regexp_extract_all(lower(text), '@[\w.]*\w')))
-FROM week_posts
-ORDER BY post_id, kind, target_author;
+-- in the conversation, the post itself, or a quote or repost of it: four equi-joins, not one
+-- OR-join, so that DuckDB can hash-join them (a link row is unique, so UNION drops only repeats)
+SELECT l.* FROM week_links l SEMI JOIN network_client_posts p
+    ON p.client = l.client AND p.week = l.week AND p.thread_id = l.thread_id
+UNION
+SELECT l.* FROM week_links l SEMI JOIN network_client_posts p
+    ON p.client = l.client AND p.week = l.week AND p.post_id = l.post_id
+UNION
+SELECT l.* FROM week_links l SEMI JOIN network_client_posts p
+    ON p.client = l.client AND p.week = l.week AND p.post_id = l.quoted_id
+UNION
+SELECT l.* FROM week_links l SEMI JOIN network_client_posts p
+    ON p.client = l.client AND p.week = l.week AND p.post_id = l.reposted_id;

@@ -46,16 +46,16 @@ WITH RECURSIVE scope AS (
       AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
 ),
 authors_day AS (SELECT DISTINCT client, brand, day, author FROM scope),
-prior AS (
-    SELECT DISTINCT client, brand, author, day FROM signal_mention_facts
-    WHERE NOT by_brand_account
-      AND day >= getvariable('history_first_day') - 28 AND day < getvariable('history_last_day')
-),
 returning_authors AS (
-    SELECT DISTINCT a.client, a.brand, a.day, a.author
+    -- a semi-join probed by the scope's authors: cheaper than the distinct (author, day) pairs of
+    -- the whole 28-day window it reads
+    SELECT a.client, a.brand, a.day, a.author
     FROM authors_day a
-    JOIN prior p ON p.client = a.client AND p.brand = a.brand AND p.author = a.author
-                AND p.day < a.day AND p.day >= a.day - 28
+    WHERE EXISTS (
+        SELECT 1 FROM signal_mention_facts p
+        WHERE p.client = a.client AND p.brand = a.brand AND p.author = a.author
+          AND p.day < a.day AND p.day >= a.day - 28 AND NOT p.by_brand_account
+          AND p.day >= getvariable('history_first_day') - 28 AND p.day < getvariable('history_last_day'))
 ),
 thread_posts AS (
     SELECT p.id, p.parent_id, coalesce(p.thread_id, p.id) AS thread_id

@@ -11,10 +11,11 @@ Scope of a rebuild, built as temp tables the SQL files read:
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
   last day with data), for signals whose baseline looks back (participation, interest, spikes);
-- rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day.
+- rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day
+  (the network adds the weeks of older links to a post stored late: see network_links.sql).
 The same scopes are also set as DuckDB variables, the overall range across clients:
-rebuild_lo/rebuild_hi (UTC instants), rebuild_first_day/rebuild_last_day and
-history_first_day/history_last_day (local days). The SQL files repeat them as plain range
+rebuild_lo/rebuild_hi and history_lo/history_hi (UTC instants), rebuild_first_day/rebuild_last_day
+and history_first_day/history_last_day (local days). The SQL files repeat them as plain range
 predicates next to their joins with the temp tables: DuckDB skips a table's row groups by their
 min/max only for predicates against constants (getvariable() is one, folded when a query is
 bound), so the daily update reads the new days' row groups instead of whole tables. The large
@@ -148,6 +149,14 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     """)
     con.execute("SET VARIABLE history_first_day = (SELECT min(day) FROM history_days)")
     con.execute("SET VARIABLE history_last_day = (SELECT max(day) FROM history_days)")
+    con.execute("""
+        SET VARIABLE history_lo = (SELECT min(timezone(c.timezone, CAST(h.day AS TIMESTAMP)))
+                                   FROM history_days h JOIN clients c USING (client))
+    """)
+    con.execute("""
+        SET VARIABLE history_hi = (SELECT max(timezone(c.timezone, CAST(h.day + 1 AS TIMESTAMP)))
+                                   FROM history_days h JOIN clients c USING (client))
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_weeks AS
         SELECT DISTINCT client, CAST(date_trunc('week', day) AS DATE) AS week FROM rebuild_days

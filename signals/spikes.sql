@@ -89,6 +89,8 @@ driving_posts AS (
     JOIN signal_mention_facts f ON f.client = s.client AND f.brand = s.brand AND f.day = s.day
     WHERE NOT f.by_brand_account AND NOT f.coordinated
       AND (s.metric = 'volume' OR f.sentiment_label = 'negative')
+      -- constant ranges, so that only the history days' row groups are read (see rebuild.py)
+      AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
 ),
 top_posts AS (
     SELECT client, brand, day, metric,
@@ -109,7 +111,8 @@ top_terms AS (
             UNION ALL
             SELECT d.client, d.brand, d.day, d.metric, d.post_id,
                    unnest(list_distinct(regexp_extract_all(lower(p.text), '#[\pL\pN_]+')))
-            FROM driving_posts d JOIN posts p ON p.id = d.post_id)
+            FROM driving_posts d JOIN posts p ON p.id = d.post_id
+            WHERE p.created_at >= getvariable('history_lo') AND p.created_at < getvariable('history_hi'))
         GROUP BY ALL)
     GROUP BY ALL
 )

@@ -23,7 +23,7 @@ from signals_fixture import (
     at,
 )
 
-SIGNAL_TABLES = sorted({t for s in signals().values() for t in s.tables} | {"signal_post_keys"})
+SIGNAL_TABLES = sorted({t for s in signals().values() for t in s.tables} | {"signal_post_keys", "signal_network_links"})
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +245,37 @@ def test_late_copy_flags_older_posts(fresh):
     assert rows(fresh, count, [first]) == [(2,)]
     assert rows(fresh, count, [later]) == [(1,)]
     assert rows(fresh, "SELECT posts, authors FROM signal_coordinated_clusters ORDER BY posts") == [(3, 3), (4, 4)]
+
+
+NETWORK_TABLES = ("signal_network_links", "signal_network_edges", "signal_network_carriers", "signal_network_bridges")
+
+
+def test_network_links_follow_a_late_target_like_a_full_rebuild(fresh):
+    # A reply whose root is not stored yet, then the root, stored late in an older week: the reply's
+    # link gets the root's author and the reply's week is recomputed, as a full rebuild would do.
+    reply_day, root_day = CASCADE_DAY + timedelta(days=1), date(2026, 2, 17)
+    before = snapshot(fresh)
+    fresh.post("x:echo", "@eco", at(reply_day, 10), "Acme, proprio come diceva lei", brand="Acme",
+               parent="x:origin", thread="x:origin")
+    fresh.write(pending={reply_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    link = "SELECT kind, target_id, target_author FROM signal_network_links WHERE post_id = 'x:echo'"
+    assert rows(fresh, link) == [("reply", "x:origin", None)]
+    after_reply = snapshot(fresh)
+    assert {row[1] for row in set(before["signal_network_links"]) ^ set(after_reply["signal_network_links"])} == {
+        "x:echo"}
+
+    fresh.post("x:origin", "@origine", at(root_day, 9), "Acme ha cambiato la ricetta?", brand="Acme")
+    fresh.write(pending={root_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, link) == [("reply", "x:origin", "@origine")]
+    edge = "SELECT week, source, target, kind FROM signal_network_edges WHERE target = '@origine'"
+    assert rows(fresh, edge) == [(date(2026, 3, 9), "@eco", "@origine", "reply")]
+    incremental = snapshot(fresh)
+    rebuild_signals(fresh.warehouse, planted_data.all_days(), refresh_search=False)
+    full = snapshot(fresh)
+    for table in NETWORK_TABLES:
+        assert incremental[table] == full[table], table
 
 
 def test_backfill_recomputes_exactly_the_given_days(fresh):
