@@ -115,9 +115,28 @@ def _upsert_posts(con: duckdb.DuckDBPyConnection, posts_file: Path) -> tuple[int
     )
     staged = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     new = con.execute("SELECT count(*) FROM staged WHERE id NOT IN (SELECT id FROM posts)").fetchone()[0]
+    # The day each already-stored post had before this load: an update may move it to another day.
+    con.execute("""
+        CREATE TEMP TABLE previous_days AS
+        SELECT p.id, CAST(p.created_at AS DATE) AS day FROM posts p JOIN staged s ON s.id = p.id
+    """)
     con.execute(UPSERT_SQL)
     # now() is the transaction's start time: rows stamped with it but first seen earlier were updated.
     updated = con.execute("SELECT count(*) FROM posts WHERE updated_at = now() AND first_seen_at < now()").fetchone()[0]
+    if updated:
+        # Signals read more than the text (engagement, thread links, the day itself), so an updated
+        # post's old and new days are rebuilt even when it needs no new enrichment; new posts are
+        # queued when they are enriched.
+        con.execute("""
+            INSERT INTO pending_signal_days
+            SELECT DISTINCT day FROM (
+                SELECT unnest([d.day, CAST(p.created_at AS DATE)]) AS day
+                FROM previous_days d JOIN posts p ON p.id = d.id
+                WHERE p.updated_at = now() AND p.first_seen_at < now()
+            )
+            ON CONFLICT DO NOTHING
+        """)
+    con.execute("DROP TABLE previous_days")
     con.execute("DROP TABLE staged")
     return staged, new, updated
 

@@ -10,7 +10,8 @@ Scope of a rebuild, built as temp tables the SQL files read:
   slow, and a pure range join must hold all posts in memory);
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
-  last day with data), for signals whose baseline looks back (participation, interest, spikes);
+  last day with data or with a trend row), for signals whose baseline looks back (participation,
+  interest, spikes);
 - rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day
   (the network adds the weeks of older links to a post stored late: see network_links.sql).
 The same scopes are also set as DuckDB variables, the overall range across clients:
@@ -137,9 +138,14 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE history_days AS
         WITH last_days AS (
-            -- only a last day after a rebuilt day extends the history: read the days from there on
-            SELECT client, max(day) AS last_day FROM signal_mention_facts
-            WHERE day >= getvariable('rebuild_first_day') GROUP BY client
+            -- only a last day after a rebuilt day extends the history: read the days from there on.
+            -- Trend rows also exist for days without posts (a full rebuild writes every local day a
+            -- UTC day overlaps, and a window trails its day): those days are refreshed too.
+            SELECT client, max(day) AS last_day FROM (
+                SELECT client, day FROM signal_mention_facts WHERE day >= getvariable('rebuild_first_day')
+                UNION ALL
+                SELECT client, day FROM signal_interest_trends WHERE day >= getvariable('rebuild_first_day')
+            ) GROUP BY client
         )
         SELECT DISTINCT r.client, r.day + CAST(n.n AS INTEGER) AS day
         FROM rebuild_days r

@@ -325,3 +325,21 @@ def test_readme_sql_examples_run(built):
             if "match_bm25" in sql:
                 continue  # needs the extension loaded: test_signals_cli covers search
             con.execute(sql).fetchall()
+
+
+def test_a_post_moved_to_another_day_leaves_no_trace_on_its_old_day(fresh):
+    # An update that changes a post's time and engagement (the loader queues its old and new day:
+    # tests/test_warehouse.py) gives the signals a full rebuild would give: no stale per-post row
+    # (signal_post_keys, mention facts, network links) is left on the day it left.
+    old_day, new_day = date(2026, 2, 12), date(2026, 2, 19)
+    fresh.post("x:moved", "@spostato", at(old_day, 10), "Acme, che confezione! @rival", brand="Acme", likes=3)
+    fresh.write(pending={old_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE posts SET created_at = ?, likes = 40 WHERE id = 'x:moved'", [at(new_day, 15)])
+        con.execute("INSERT INTO pending_signal_days VALUES (?), (?) ON CONFLICT DO NOTHING", [old_day, new_day])
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, "SELECT count(*) FROM signal_post_keys WHERE post_id = 'x:moved'") == [(1,)]
+    incremental = snapshot(fresh)
+    rebuild_signals(fresh.warehouse, planted_data.all_days(), refresh_search=False)
+    assert snapshot(fresh) == incremental

@@ -130,3 +130,17 @@ def test_a_copy_lacking_fields_does_not_erase_them(tmp_path, workspace):
     result = load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", [bare], {"n": 2}, source="other"))
     assert result[0].posts_updated == 0
     assert table(warehouse, "SELECT source_lang, thread_id, likes, author_handle FROM posts") == [("it", "x:0", 7, "@user1")]
+
+
+def test_an_updated_post_queues_its_old_and_new_day_for_the_signals(tmp_path, workspace):
+    """Signals read engagement and the day itself: an update that needs no new enrichment (same text)
+    must still rebuild the day the post left and the day it moved to; an unchanged post queues nothing."""
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [make_post(1), make_post(2)], {"n": 1}))
+    with warehouse.write() as con:
+        con.execute("DELETE FROM pending_signal_days")
+    moved = make_post(1, likes=7).model_copy(update={"created_at": datetime(2026, 11, 5, 12, tzinfo=timezone.utc)})
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", [moved, make_post(2)], {"n": 2}))
+    days = [str(d) for (d,) in table(warehouse, "SELECT day FROM pending_signal_days ORDER BY day")]
+    assert days == ["2026-11-02", "2026-11-05"]
+    assert table(warehouse, "SELECT likes FROM posts WHERE id = 'x:1'") == [(7,)]
