@@ -15,8 +15,8 @@ post or opens with a brand name): "come si cucina?" to a brand, not any sentence
 with: "Verdefilo any chance of a restock"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
-with an @handle, or with a brand name and speaks in the first or second person, or replies to a post and
-names a brand, is a complaint.
+with an @handle, or names a brand (by name or an @handle anywhere) and speaks in the first or second person,
+or replies to a post and names a brand, is a complaint.
 A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
@@ -59,9 +59,9 @@ NEGATION_WINDOW = 3
 # The longest match a Matcher pattern can make; longer ones (possible only with the "*" and "+" operators)
 # are not found. Bounds the stretch of a post the Matcher looks at.
 MAX_MATCH_TOKENS = 12
-# First and second person: a post that opens with a brand name and speaks as "I" or to "you" addresses the
-# brand ("Vallerossa mi è arrivato un articolo diverso"); a headline naming it first does not ("BT announces
-# it will cut 10,000 jobs").
+# First and second person: a post that names a brand and speaks as "I" or to "you" is a customer's voice
+# ("Vallerossa mi è arrivato un articolo diverso", "Returned the car full, @rentova charged me anyway"); a
+# headline naming it does not ("BT announces it will cut 10,000 jobs").
 PERSONAL_WORDS = frozenset({"io", "mi", "me", "mio", "mia", "miei", "mie", "ho", "vi", "voi", "vostro", "vostra",
                             "vostri", "vostre", "avete", "siete", "i", "i'm", "i've", "me", "my", "you", "your",
                             "you're", "yours", "u", "ur", "we", "our", "us"})
@@ -213,11 +213,13 @@ class IntentTagger:
             opening_end, opened_by = _opening(doc, tokens)
             is_reply = bool(doc_value(doc, "meta").get("parent_id"))
             addressed = bool(opened_by) or is_reply or any(map(_IS_HANDLE, tokens))
-            # A negative post that opens by addressing a brand (or replies to a post and names one) is a
-            # complaint even in words no rule knows: "@brand la consegna è ferma a Bologna da una settimana".
+            # A negative post that opens by addressing a brand, names one in a customer's voice, or replies to
+            # a post and names one is a complaint even in words no rule knows: "@brand la consegna è ferma a
+            # Bologna da una settimana".
+            names_brand = bool(doc.spans.get(MENTIONS_KEY)) or any(map(_IS_HANDLE, tokens))
             if negative and (
                 opened_by == "handle"
-                or (opened_by == "brand" and any(map(_IS_PERSONAL, tokens)))
+                or (names_brand and any(map(_IS_PERSONAL, tokens)))
                 or (is_reply and doc.spans.get(MENTIONS_KEY))
             ):
                 found.add("complaint")

@@ -289,6 +289,18 @@ def test_hand_written_customer_sets_are_well_formed(lang):
     assert {"positive", "negative", "neutral", "mixed"} == set(data.labels)
 
 
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_rete_customer_posts_are_labelled_and_part_of_the_training_data(lang):
+    from models.intents import INTENT_LABELS
+    from models.train import CUSTOMER_POSTS, base_data, customer_posts, training_data
+
+    lines = [json.loads(line) for line in Path(str(CUSTOMER_POSTS).format(lang=lang)).read_text().splitlines()]
+    assert len(lines) == 150 and all(set(line["intents"]) <= set(INTENT_LABELS) for line in lines)
+    posts = customer_posts(lang)
+    assert set(posts.labels) == {"positive", "negative", "neutral"}
+    assert training_data(lang).texts == base_data(lang).texts + posts.texts
+
+
 def test_bad_input_gives_valid_sentiment(english):
     hostile = ["", " ", "\u200f\u202eشكرا", "a" * 100_000, "\x00\x01\x07", "https://example.com/x", "🔥" * 500]
     for doc in english.pipe(hostile):

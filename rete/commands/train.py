@@ -26,7 +26,7 @@ def train_sentiment(
         typer.Option("--data", help="JSONL of labelled posts ({text, label}); repeatable. Default: the base data."),
     ] = None,
     with_base: Annotated[
-        bool, typer.Option("--with-base", help="Add the base training data (../shared/data) to --data.")
+        bool, typer.Option("--with-base", help="Add the base training data (../shared/data tweets and Rete's customer posts) to --data.")
     ] = False,
     shared_data: Annotated[
         Path | None, typer.Option("--shared-data", help="Folder of the base data. Default: ../shared/data.")
@@ -57,7 +57,7 @@ def train_sentiment(
         try:
             parts = [training.load_jsonl(path) for path in data or []]
             if not data or with_base:
-                parts.insert(0, training.base_data(lang, base_dir))
+                parts.insert(0, training.training_data(lang, base_dir))
         except ValueError as exc:
             raise fail(str(exc)) from None
         labelled = parts[0]
@@ -75,7 +75,7 @@ def train_sentiment(
                 typer.echo(f"{label:<9} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  n {n}")
             typer.echo(f"macro-F1  {training.macro_f1(dev_part.labels, guess):.3f}")
             return
-        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment)"])
+        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment, models/data/customer_posts)"])
         target = out or default_artifact(lang)
         model = _fit(training, labelled, lang, {"trained_on": sources})
         model.save(target)
