@@ -15,8 +15,8 @@ post or opens with a brand name): "come si cucina?" to a brand, not any sentence
 with: "Verdefilo any chance of a restock"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
-with an @handle, or names a brand (by name or an @handle anywhere) and speaks in the first or second person,
-or replies to a post and names a brand, is a complaint.
+with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
+anywhere) and speaks in the first or second person, or replies to a post and names a brand, is a complaint.
 A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
@@ -195,7 +195,9 @@ class IntentTagger:
                 first, last = 0, len(tokens)
             else:
                 starts = [position for position, info in enumerate(tokens) if info.pattern_starts & rule.start_bit]
-                first, last = starts[0], starts[-1]  # not empty: the first token is a requirement
+                if not starts:  # cannot happen while the first token is one of the requirements; cheap to check
+                    continue
+                first, last = starts[0], starts[-1]
             stretch = doc[first : last + MAX_MATCH_TOKENS]
             hits += [(match_id, first + start) for match_id, start, _ in rule.matcher(stretch)]
         return hits
@@ -216,7 +218,7 @@ class IntentTagger:
             # A negative post that opens by addressing a brand, names one in a customer's voice, or replies to
             # a post and names one is a complaint even in words no rule knows: "@brand la consegna è ferma a
             # Bologna da una settimana".
-            names_brand = bool(doc.spans.get(MENTIONS_KEY)) or any(map(_IS_HANDLE, tokens))
+            names_brand = bool(doc.spans.get(MENTIONS_KEY))  # a brand's own @handles are mentions too
             if negative and (
                 opened_by == "handle"
                 or (names_brand and any(map(_IS_PERSONAL, tokens)))

@@ -155,11 +155,6 @@ def customer_posts(lang: str) -> Labelled:
     return load_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
 
 
-def training_data(lang: str, shared_data: Path = SHARED_DATA) -> Labelled:
-    """What the committed artefact is fitted on: the base tweets plus Rete's customer posts."""
-    return base_data(lang, shared_data) + customer_posts(lang)
-
-
 def split(data: Labelled) -> tuple[Labelled, Labelled]:
     """The fixed, seeded, stratified train/dev split every figure in BENCHMARKS.md comes from."""
     index = np.arange(len(data.texts))

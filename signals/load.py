@@ -51,6 +51,9 @@ TRACKED = ["url", "author_id", "author_handle", "author_name", "author_followers
            "source_lang", "created_at", "parent_id", "thread_id", "quoted_id", "reposted_id",
            "likes", "replies", "shares", "views"]
 
+# Stored columns the signals read that an update can change without a re-enrichment (see _upsert_posts).
+SIGNAL_FIELDS = ["created_at", "parent_id", "thread_id", "quoted_id", "reposted_id", "author_id", "author_handle"]
+
 UPSERT_SQL = f"""
 INSERT INTO posts
 SELECT id, platform, source, native_id, url,
@@ -115,28 +118,29 @@ def _upsert_posts(con: duckdb.DuckDBPyConnection, posts_file: Path) -> tuple[int
     )
     staged = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     new = con.execute("SELECT count(*) FROM staged WHERE id NOT IN (SELECT id FROM posts)").fetchone()[0]
-    # The day each already-stored post had before this load: an update may move it to another day.
-    con.execute("""
-        CREATE TEMP TABLE previous_days AS
-        SELECT p.id, CAST(p.created_at AS DATE) AS day FROM posts p JOIN staged s ON s.id = p.id
+    # What the signals read of an already-stored post besides its text (a new text is re-enriched,
+    # which queues its day): its time, thread links and author. Engagement counts are not here: they
+    # change at every re-fetch, and rebuilding every past day a count changed on would make the daily
+    # update grow with the history; a day's engagement figures are those of its last rebuild.
+    con.execute(f"""
+        CREATE TEMP TABLE previous_posts AS
+        SELECT p.id, {", ".join(f"p.{c}" for c in SIGNAL_FIELDS)} FROM posts p JOIN staged s ON s.id = p.id
     """)
     con.execute(UPSERT_SQL)
     # now() is the transaction's start time: rows stamped with it but first seen earlier were updated.
     updated = con.execute("SELECT count(*) FROM posts WHERE updated_at = now() AND first_seen_at < now()").fetchone()[0]
     if updated:
-        # Signals read more than the text (engagement, thread links, the day itself), so an updated
-        # post's old and new days are rebuilt even when it needs no new enrichment; new posts are
-        # queued when they are enriched.
-        con.execute("""
+        # a moved, re-threaded or re-attributed post changes the signals of the day it left and of its day now
+        con.execute(f"""
             INSERT INTO pending_signal_days
             SELECT DISTINCT day FROM (
-                SELECT unnest([d.day, CAST(p.created_at AS DATE)]) AS day
-                FROM previous_days d JOIN posts p ON p.id = d.id
-                WHERE p.updated_at = now() AND p.first_seen_at < now()
+                SELECT unnest([CAST(b.created_at AS DATE), CAST(p.created_at AS DATE)]) AS day
+                FROM previous_posts b JOIN posts p ON p.id = b.id
+                WHERE {" OR ".join(f"b.{c} IS DISTINCT FROM p.{c}" for c in SIGNAL_FIELDS)}
             )
             ON CONFLICT DO NOTHING
         """)
-    con.execute("DROP TABLE previous_days")
+    con.execute("DROP TABLE previous_posts")
     con.execute("DROP TABLE staged")
     return staged, new, updated
 

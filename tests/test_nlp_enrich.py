@@ -218,13 +218,15 @@ def test_eval_folds_a_predicted_label_the_gold_file_never_uses(tmp_path):
 
 @pytest.mark.parametrize("language", ["en", "it"])
 def test_cli_eval_sentiment_scores_the_pipeline_on_the_blind_sets(language):
-    """The blind customer sets run end to end; their figures are reported in BENCHMARKS.md, not asserted."""
+    """The blind customer sets run end to end (figures in BENCHMARKS.md); the floor catches a regression
+    towards the generic models' level (about 0.53 in the issue), not the exact figure."""
     result = runner.invoke(app, ["eval", str(DATA / f"sentiment_blind_{language}.jsonl"), "--task", "sentiment",
                                  "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["examples"] == 100
     assert {c["label"] for c in report["classes"]} == {"positive", "negative", "neutral"}
+    assert report["macro_f1"] >= 0.56
 
 
 def test_cli_eval_labelled_file_errors_name_the_line(tmp_path):

@@ -133,8 +133,9 @@ def test_a_copy_lacking_fields_does_not_erase_them(tmp_path, workspace):
 
 
 def test_an_updated_post_queues_its_old_and_new_day_for_the_signals(tmp_path, workspace):
-    """Signals read engagement and the day itself: an update that needs no new enrichment (same text)
-    must still rebuild the day the post left and the day it moved to; an unchanged post queues nothing."""
+    """A post whose time (or thread, or author) changes needs no new enrichment (same text) but moves
+    signals: the day it left and the day it moved to are rebuilt. An unchanged post, or one whose
+    engagement counts alone changed, queues nothing (counts change at every re-fetch)."""
     warehouse = Warehouse(tmp_path / "w.duckdb")
     load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [make_post(1), make_post(2)], {"n": 1}))
     with warehouse.write() as con:
@@ -144,3 +145,8 @@ def test_an_updated_post_queues_its_old_and_new_day_for_the_signals(tmp_path, wo
     days = [str(d) for (d,) in table(warehouse, "SELECT day FROM pending_signal_days ORDER BY day")]
     assert days == ["2026-11-02", "2026-11-05"]
     assert table(warehouse, "SELECT likes FROM posts WHERE id = 'x:1'") == [(7,)]
+    with warehouse.write() as con:
+        con.execute("DELETE FROM pending_signal_days")
+    result = load_staged(warehouse, workspace, stage(tmp_path / "s", "r3", [make_post(2, likes=99)], {"n": 3}))
+    assert result[0].posts_updated == 1
+    assert table(warehouse, "SELECT count(*) FROM pending_signal_days") == [(0,)]

@@ -56,8 +56,11 @@ def train_sentiment(
     with user_errors():
         try:
             parts = [training.load_jsonl(path) for path in data or []]
-            if not data or with_base:
-                parts.insert(0, training.training_data(lang, base_dir))
+            uses_base = not data or with_base
+            if uses_base:
+                parts.insert(0, training.base_data(lang, base_dir))
+            # Rete's customer posts join every fit that uses the base data, and never a dev split.
+            always_trained = training.customer_posts(lang) if uses_base else None
         except ValueError as exc:
             raise fail(str(exc)) from None
         labelled = parts[0]
@@ -68,7 +71,7 @@ def train_sentiment(
                 training.evaluate(base_dir)
                 return
             train_part, dev_part = training.split(labelled)
-            model = _fit(training, train_part, lang, {})
+            model = _fit(training, train_part + always_trained if always_trained else train_part, lang, {})
             guess = [p["label"] for p in model.predict_texts(dev_part.texts)]
             stderr.print(f"dev split: {len(dev_part.texts)} of {len(labelled.texts)} posts (seed {training.SPLIT_SEED})")
             for label, p, r, f, n in training.per_class(dev_part.labels, guess):
@@ -77,6 +80,8 @@ def train_sentiment(
             return
         sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment, models/data/customer_posts)"])
         target = out or default_artifact(lang)
+        if always_trained:
+            labelled = labelled + always_trained
         model = _fit(training, labelled, lang, {"trained_on": sources})
         model.save(target)
     stderr.print(f"sentiment model ({lang}, {len(labelled.texts)} posts) written to {target}")
