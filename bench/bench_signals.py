@@ -210,6 +210,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the warehouse (default: a temp dir)")
     args = parser.parse_args()
+    if args.mentions < args.days:
+        parser.error(f"--mentions must be at least --days ({args.days}): every day needs posts")
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="rete-bench-"))
     path = folder / "bench.duckdb"

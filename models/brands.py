@@ -35,7 +35,7 @@ from spacy.util import filter_spans
 
 from models.brand_query import Node, PostContext, Ranges, Term, evaluate, parse_query, positive_terms, terms
 from models.extensions import MENTIONS_KEY, TokenTable, doc_value, is_tag, register_extensions, token_orths
-from models.tokenizer import compact, split_hashtag
+from models.tokenizer import apostrophe_variants, compact, split_hashtag
 from rete.config import BrandEntry
 
 
@@ -112,7 +112,7 @@ class BrandMatcher:
             for key in compiled.name_keys | set(compiled.positive_keys):
                 self._brands_by_key[key].append(index)
         for key, text in texts.items():
-            self._phrases.add(key, [nlp.make_doc(variant) for variant in _apostrophe_variants(text)])
+            self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(text)])
         # The matchers report a key's hash; a dict gives the key back faster than the StringStore.
         self._key_of_id = {nlp.vocab.strings[key]: key for key in [*texts, *self._wildcard_keys]}
 
@@ -186,12 +186,6 @@ class BrandMatcher:
                 if words[i : i + len(name_words)] == name_words:
                     keys.add(key)
         return tuple(keys)
-
-
-def _apostrophe_variants(text: str) -> list[str]:
-    """The text with straight apostrophes and with typographic ones (phones type the latter)."""
-    straight = text.replace("\u2019", "'")
-    return list(dict.fromkeys([text, straight, straight.replace("'", "\u2019")]))
 
 
 def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:

@@ -16,11 +16,11 @@ Labelled files have one JSON object per line with ``text``, the task's gold fiel
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.jsonl import read_objects
 from rete.config import BrandEntry
 
 class LabelledDataError(ValueError):
@@ -116,21 +116,9 @@ def register_task(task: EvalTask) -> None:
 
 
 def load_labelled(path: Path, gold_field: str) -> list[dict]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise LabelledDataError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise LabelledDataError(f"{path} is not UTF-8: {exc}") from None
     records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelledDataError(f"{path}, line {number}: not valid JSON: {exc.msg}") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+    for number, record in read_objects(path, LabelledDataError):
+        if not isinstance(record.get("text"), str):
             raise LabelledDataError(f"{path}, line {number}: needs a JSON object with a string 'text'")
         gold = record.get(gold_field)
         if isinstance(gold, str):

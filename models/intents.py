@@ -28,7 +28,6 @@ of the pipeline, and even a few patterns cost some microseconds per token they l
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from functools import reduce
@@ -50,6 +49,8 @@ from models.extensions import (
     set_doc_value,
     token_orths,
 )
+from models.jsonl import read_objects
+from models.tokenizer import apostrophe_variants, straight_apostrophes
 
 INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
 DATA_DIR = Path(__file__).parent / "data" / "intents"
@@ -124,7 +125,7 @@ class IntentTagger:
             key_id = nlp.vocab.strings.add(key)
             self._rules[key_id] = (label, weak, at_start)
             if "phrase" in rule:
-                self._phrases.add(key, [nlp.make_doc(rule["phrase"])])
+                self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])])
             elif "words" in rule:
                 for word in rule["words"]:
                     self._word_rules[str(word).lower()].append(key_id)
@@ -167,7 +168,7 @@ class IntentTagger:
         return bit
 
     def _describe(self, text: str) -> _TokenInfo:
-        lower = text.lower()
+        lower = straight_apostrophes(text.lower())
         lexeme = self.vocab[text]
         like_num = lexeme.like_num
         return _TokenInfo(
@@ -278,18 +279,8 @@ def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
 
 
 def _read_rules(path: Path):
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PatternFileError(f"cannot read intent patterns {path}: {exc.strerror}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rule = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PatternFileError(f"{path}, line {number}: not JSON: {exc.msg}") from None
-        if not isinstance(rule, dict) or rule.get("label") not in INTENT_LABELS:
+    for number, rule in read_objects(path, PatternFileError):
+        if rule.get("label") not in INTENT_LABELS:
             raise PatternFileError(f"{path}, line {number}: label must be one of {', '.join(INTENT_LABELS)}")
         if sum(kind in rule for kind in ("phrase", "words", "pattern")) != 1:
             raise PatternFileError(f"{path}, line {number}: give exactly one of 'phrase', 'words' or 'pattern'")

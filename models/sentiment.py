@@ -42,7 +42,14 @@ from sklearn.utils import murmurhash3_32
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.extensions import MENTIONS_KEY, doc_value, register_extensions, set_doc_value, token_orths
+from models.extensions import (
+    MENTIONS_KEY,
+    doc_value,
+    register_extensions,
+    set_doc_value,
+    set_span_value,
+    token_orths,
+)
 from models.lexicon import LANGUAGES, Cues, load_cues
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
@@ -559,11 +566,8 @@ class SentimentComponent:
                     results[index][brand] = result
         for doc, spans, by_brand in zip(docs, doc_spans, results):
             post = by_brand.pop(None)
-            user_data = doc.user_data
             for span in spans:
-                # span._.sentiment = ..., written where spaCy keeps it (read back by extensions.span_value)
-                # without building an Underscore proxy per span.
-                user_data[("._.", "sentiment", span.start_char, span.end_char)] = dict(by_brand.get(span.label_, post))
+                set_span_value(doc, "sentiment", span.start_char, span.end_char, dict(by_brand.get(span.label_, post)))
             set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))
 
 

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from models.extensions import TokenTable, register_extensions, set_doc_value, token_orths
 from models.intents import resolve_data_path
-from models.tokenizer import split_hashtag
+from models.tokenizer import apostrophe_variants, split_hashtag, straight_apostrophes
 
 
 class TaxonomyError(ValueError):
@@ -73,6 +73,7 @@ class ThemeTagger:
         self._theme_of_id = {nlp.vocab.strings.add(theme): theme for theme in self.themes}  # PhraseMatcher ids
 
     def _add(self, nlp: Language, theme: str, keyword: str) -> None:
+        keyword = straight_apostrophes(keyword)  # tokens are compared in this form (see _themes_of)
         if keyword.endswith("*"):
             stem = keyword.rstrip("*")
             if not stem or " " in stem:
@@ -83,7 +84,7 @@ class ThemeTagger:
         if len(tokens) == 1:
             self._words[keyword].add(theme)
         else:
-            self._phrases.add(theme, [tokens])
+            self._phrases.add(theme, [nlp.make_doc(variant) for variant in apostrophe_variants(keyword)])
             self._phrase_words[tuple(t.lower_ for t in tokens)].add(theme)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -94,7 +95,7 @@ class ThemeTagger:
 
     def _themes_of(self, text: str) -> frozenset[str]:
         """Themes of one token; a hashtag's words count too."""
-        word = text.lower()
+        word = straight_apostrophes(text.lower())
         found = set(self._words.get(word, ()))
         for length, table in self._prefixes.items():
             found.update(table.get(word[:length], ()) if len(word) >= length else ())

@@ -10,7 +10,9 @@ a handle (``dell'@barilla``) stays glued. This tokenizer keeps spaCy's language 
 - an elided article or preposition before a handle or hashtag is its own token (``dell'`` + ``@barilla``),
   as spaCy's Italian rules already do before a word (``l'`` + ``azienda``).
 
-:func:`split_hashtag` gives the words of a hashtag for matching (``#MadeInItaly`` -> made, in, italy).
+:func:`split_hashtag` gives the words of a hashtag for matching (``#MadeInItaly`` -> made, in, italy);
+:func:`apostrophe_variants` and :func:`straight_apostrophes` let rules written with ' match posts typed
+with ’ (brands, intents and themes use them).
 """
 
 from __future__ import annotations
@@ -79,6 +81,21 @@ def split_hashtag(tag: str) -> tuple[str, ...]:
     ("i", "phone", "15"), ``#made_in_italy`` -> ("made", "in", "italy"). An all-lowercase tag stays one
     word (``#madeinitaly``); :func:`compact` matches those."""
     return tuple(word.lower() for word in _CAMEL_WORDS.findall(tag.lstrip("#")))
+
+
+# Phones type typographic apostrophes (’, and ‘ or ʼ by mistake); people and rule files type '.
+_TO_STRAIGHT_APOSTROPHE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def straight_apostrophes(text: str) -> str:
+    """``dell’ordine`` -> ``dell'ordine``: how a token is compared with words written in rule files."""
+    return text.translate(_TO_STRAIGHT_APOSTROPHE)
+
+
+def apostrophe_variants(text: str) -> list[str]:
+    """A phrase as a PhraseMatcher must hold it to match both apostrophes: straight and typographic."""
+    straight = straight_apostrophes(text)
+    return list(dict.fromkeys([text, straight, straight.replace("'", "\u2019")]))
 
 
 def compact(text: str) -> str:

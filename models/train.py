@@ -32,7 +32,6 @@ Metrics (printed by ``evaluate``):
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -45,6 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
 
+from models.jsonl import read_objects
 from models.sentiment import DENSE_FEATURES, HEADS, LABEL_OF_HEADS, LABELS, N_HASHED, Featurizer, SentimentModel
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -120,16 +120,11 @@ def load_jsonl(path: Path) -> Labelled:
     if not path.is_file():
         raise FileNotFoundError(f"labelled data not found: {path}")
     texts, labels = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            text, label = record["text"], record["label"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise ValueError(f"{path}:{number}: expected a JSON object with 'text' and 'label'") from None
-        if label not in LABELS or not isinstance(text, str):
-            raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}")
+    for number, record in read_objects(path, ValueError):
+        text, label = record.get("text"), record.get("label")
+        if not isinstance(text, str) or label not in LABELS:
+            raise ValueError(f"{path}, line {number}: needs a string 'text' and a 'label' "
+                             f"(one of {', '.join(LABELS)}), got label {label!r}")
         texts.append(text)
         labels.append(label)
     if not texts:

@@ -94,11 +94,16 @@ def parse_header(name: str, sql: str) -> dict[str, str]:
     return parsed
 
 
+def sql_file(name: str) -> str:
+    """The text of ``signals/<name>.sql`` (a signal, or a step such as network_links)."""
+    return resources.files("signals").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
 @cache
 def signals() -> dict[str, Signal]:
     found = {}
     for name in SIGNAL_ORDER:
-        sql = resources.files("signals").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+        sql = sql_file(name)
         found[name] = Signal(name, sql, parse_header(name, sql))
     return found
 

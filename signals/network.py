@@ -5,13 +5,12 @@ range only; network.sql then reads the links of every rebuilt week by time range
 from __future__ import annotations
 
 from collections import defaultdict
-from importlib import resources
 
 import duckdb
 import networkx as nx
 
 from signals.bulk import insert_rows
-from signals.catalog import signal
+from signals.catalog import signal, sql_file
 
 TOP_CARRIERS = 100
 TOP_BRIDGES = 50
@@ -27,7 +26,7 @@ WEEK_LINKS = """
 
 def rebuild_network(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute every (client, week) in the temp table rebuild_weeks; returns the weeks done."""
-    con.execute(resources.files("signals").joinpath("network_links.sql").read_text(encoding="utf-8"))
+    con.execute(sql_file("network_links"))
     con.execute(signal("network").sql)
     for table in NETWORK_TABLES:
         con.execute(f"DELETE FROM {table} t USING rebuild_weeks r WHERE t.client = r.client AND t.week = r.week")

@@ -88,6 +88,12 @@ def test_bad_pattern_file_names_the_line(tmp_path):
     path.write_text(json.dumps({"label": "question", "pattern": [{"NOPE": 1}]}) + "\n")
     with pytest.raises(PatternFileError, match="line 1: bad pattern"):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_text('{"label": "question", "phrase": "ok"}\n\n["not", "an", "object"]\n')
+    with pytest.raises(PatternFileError, match=r"it.jsonl, line 3: expected a JSON object, got list"):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
+    with pytest.raises(PatternFileError, match="is not UTF-8"):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
 
 
 def themes_of(text: str, lang: str = "it", extra: dict | None = None) -> list[str]:
@@ -227,3 +233,13 @@ def test_negative_post_addressed_to_a_brand_is_a_complaint(enrich_one):
 def test_negative_headline_naming_a_brand_first_is_not_a_complaint(enrich_one):
     assert enrich_one("Ferrovia Blu taglia 300 posti di lavoro, crollo in borsa", "it") == []
     assert enrich_one("@ferroviablu grazie, servizio ottimo oggi", "it") == ["praise"]
+
+
+def test_rules_written_with_straight_apostrophes_match_typographic_ones(intents):
+    """Phones type ’; the rule files use '. Phrases, single words and theme keywords match either."""
+    assert "question" in intents("c’è modo di cambiare la consegna", "it")
+    assert "support_request" in intents("vorrei annullare l’ordine", "it")
+    nlp = blank("it")
+    nlp.add_pipe("rete_themes", config={"extra": {"filiera": ["dall'origine", "l'olio d'oliva"]}})
+    assert "filiera" in nlp("tracciato dall’origine")._.themes
+    assert "filiera" in nlp("compro l’olio d’oliva")._.themes

@@ -266,7 +266,7 @@ def test_cli_rejects_bad_labels_naming_the_line(tmp_path):
     data = write_jsonl(tmp_path / "bad.jsonl", [*TINY, {"text": "boh", "label": "angry"}])
     result = CliRunner().invoke(app, ["train", "sentiment", "--lang", "it", "--data", str(data), "--out", str(tmp_path / "x.npz")])
     assert result.exit_code == 1
-    assert f"{data}:9" in result.output and "angry" in result.output
+    assert f"{data}, line 9" in " ".join(result.output.split()) and "angry" in result.output
 
 
 def test_cli_needs_out_with_custom_data(tmp_path):

@@ -17,17 +17,17 @@ CREATE TABLE signal_network_links (
 -- Existing warehouses: the links of every stored post, as of this migration (a frozen copy of
 -- signals/network_links.sql without its range, so that weeks rebuilt later read complete links).
 INSERT INTO signal_network_links
-WITH range_posts AS (
+WITH stored_posts AS (
     SELECT id, created_at, coalesce(lower(author_handle), author_id, id) AS author,
            coalesce(thread_id, id) AS thread_id, parent_id, quoted_id, reposted_id, text
     FROM posts
 ),
 links AS (
-    SELECT *, 'reply' AS kind, parent_id AS target_id FROM range_posts WHERE parent_id IS NOT NULL
+    SELECT *, 'reply' AS kind, parent_id AS target_id FROM stored_posts WHERE parent_id IS NOT NULL
     UNION ALL
-    SELECT *, 'quote', quoted_id FROM range_posts WHERE quoted_id IS NOT NULL
+    SELECT *, 'quote', quoted_id FROM stored_posts WHERE quoted_id IS NOT NULL
     UNION ALL
-    SELECT *, 'repost', reposted_id FROM range_posts WHERE reposted_id IS NOT NULL
+    SELECT *, 'repost', reposted_id FROM stored_posts WHERE reposted_id IS NOT NULL
 )
 SELECT l.created_at, l.id, l.author, l.thread_id, l.quoted_id, l.reposted_id, l.kind, l.target_id,
        coalesce(lower(t.author_handle), t.author_id, t.id)
@@ -35,5 +35,5 @@ FROM links l LEFT JOIN posts t ON t.id = l.target_id
 UNION ALL
 SELECT created_at, id, author, thread_id, quoted_id, reposted_id, 'mention', NULL,
        unnest(list_distinct(regexp_extract_all(lower(text), '@[\w.]*\w')))
-FROM range_posts
+FROM stored_posts
 ORDER BY created_at;
