@@ -182,8 +182,10 @@ def enrich_pending(workspace: Workspace, progress: Callable[[int], None] | None 
 def _store_enrichments(con, enrichment_file: Path, mention_file: Path, config_hash: str, has_mentions: bool) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
+        # each row carries its post's time, which the signal rebuild reads these tables by
         con.execute(
-            "CREATE TEMP TABLE new_enrichments AS SELECT * FROM read_json(?, format='newline_delimited', columns=?)",
+            "CREATE TEMP TABLE new_enrichments AS SELECT n.*, p.created_at "
+            "FROM read_json(?, format='newline_delimited', columns=?) n JOIN posts p ON p.id = n.post_id",
             [str(enrichment_file), {"post_id": "VARCHAR", "content_hash": "VARCHAR", "lang": "VARCHAR",
                                     "sentiment_label": "VARCHAR", "sentiment_score": "DOUBLE",
                                     "intents": "VARCHAR[]", "themes": "VARCHAR[]"}],
@@ -192,20 +194,21 @@ def _store_enrichments(con, enrichment_file: Path, mention_file: Path, config_ha
         con.execute("DELETE FROM enrichments WHERE post_id IN (SELECT post_id FROM new_enrichments)")
         con.execute(
             "INSERT INTO enrichments SELECT post_id, content_hash, ?, lang, sentiment_label, sentiment_score, "
-            "intents, themes, now() FROM new_enrichments",
+            "intents, themes, now(), created_at FROM new_enrichments ORDER BY created_at",
             [config_hash],
         )
         if has_mentions:
             con.execute(
-                "INSERT INTO mentions SELECT DISTINCT ON (post_id, brand, start_char) * "
-                "FROM read_json(?, format='newline_delimited', columns=?)",
+                "INSERT INTO mentions SELECT DISTINCT ON (m.post_id, m.brand, m.start_char) m.*, n.created_at "
+                "FROM read_json(?, format='newline_delimited', columns=?) m "
+                "JOIN new_enrichments n ON n.post_id = m.post_id ORDER BY n.created_at",
                 [str(mention_file), {"post_id": "VARCHAR", "brand": "VARCHAR", "start_char": "INTEGER",
                                      "end_char": "INTEGER", "matched_text": "VARCHAR",
                                      "sentiment_label": "VARCHAR", "sentiment_score": "DOUBLE"}],
             )
         con.execute(
-            "INSERT INTO pending_signal_days SELECT DISTINCT CAST(p.created_at AS DATE) FROM posts p "
-            "JOIN new_enrichments n ON n.post_id = p.id ON CONFLICT DO NOTHING"
+            "INSERT INTO pending_signal_days SELECT DISTINCT CAST(created_at AS DATE) FROM new_enrichments "
+            "ON CONFLICT DO NOTHING"
         )
         con.execute("DROP TABLE new_enrichments")
         con.execute("COMMIT")

@@ -140,6 +140,16 @@ def _upsert_posts(con: duckdb.DuckDBPyConnection, posts_file: Path) -> tuple[int
             )
             ON CONFLICT DO NOTHING
         """)
+        # the enrichment rows carry their post's time (the rebuild reads them by it): a moved post's
+        # rows follow it
+        con.execute("""
+            CREATE TEMP TABLE moved_posts AS
+            SELECT p.id, p.created_at FROM previous_posts b JOIN posts p ON p.id = b.id
+            WHERE b.created_at IS DISTINCT FROM p.created_at
+        """)
+        for table in ("enrichments", "mentions"):
+            con.execute(f"UPDATE {table} t SET created_at = m.created_at FROM moved_posts m WHERE t.post_id = m.id")
+        con.execute("DROP TABLE moved_posts")
     con.execute("DROP TABLE previous_posts")
     con.execute("DROP TABLE staged")
     return staged, new, updated

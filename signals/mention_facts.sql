@@ -45,9 +45,13 @@ SELECT s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author,
        coalesce(s.thread_id, s.id),
        s.url
 FROM scoped s
+-- mentions and enrichments carry their post's created_at (migration 0005): the same range reads
+-- only the rebuilt days' row groups of those large tables
 JOIN mentions m ON m.post_id = s.id
+    AND m.created_at >= getvariable('rebuild_lo') AND m.created_at < getvariable('rebuild_hi')
 JOIN client_brands cb ON cb.client = s.client AND cb.brand = m.brand
 JOIN brand_accounts ba ON ba.client = s.client
 LEFT JOIN enrichments e ON e.post_id = s.id
+    AND e.created_at >= getvariable('rebuild_lo') AND e.created_at < getvariable('rebuild_hi')
 GROUP BY s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author, s.likes, s.replies, s.shares,
          s.thread_id, s.url;

@@ -85,11 +85,13 @@ class PostWriter:
                 )
             for pid, lang, sentiment, intents, themes in self.enrichments:
                 con.execute(
-                    "INSERT INTO enrichments VALUES (?, 'h', 'c', ?, ?, 0.0, ?, ?, now())",
-                    [pid, lang, sentiment, intents, themes],
+                    "INSERT INTO enrichments SELECT ?, 'h', 'c', ?, ?, 0.0, ?, ?, now(), created_at FROM posts "
+                    "WHERE id = ?",
+                    [pid, lang, sentiment, intents, themes, pid],
                 )
-            for i, (pid, brand, sentiment) in enumerate(self.mentions):
-                con.execute("INSERT INTO mentions VALUES (?, ?, 0, 5, ?, ?, 0.0)", [pid, brand, brand, sentiment])
+            for pid, brand, sentiment in self.mentions:
+                con.execute("INSERT INTO mentions SELECT ?, ?, 0, 5, ?, ?, 0.0, created_at FROM posts WHERE id = ?",
+                            [pid, brand, brand, sentiment, pid])
 
 
 def build(root: Path, *, with_data: bool = True) -> Workspace:

@@ -66,11 +66,11 @@ class PlantedWarehouse:
             reposted, likes, 0, 0, None, created_at, created_at, created_at, f"hash-{post_id}", None,
         ))
         self.enrichments.append((post_id, f"hash-{post_id}", "cfg", "it", sentiment, SCORES[sentiment],
-                                 list(intents), list(themes), created_at))
+                                 list(intents), list(themes), created_at, created_at))
         if brand:
             start = text.find(brand)
             self.mentions.append((post_id, brand, max(start, 0), max(start, 0) + len(brand), brand,
-                                  sentiment, SCORES[sentiment]))
+                                  sentiment, SCORES[sentiment], created_at))
         return post_id
 
     def write(self, pending: set[date] = frozenset()) -> None:

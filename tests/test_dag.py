@@ -107,6 +107,11 @@ def test_daily_dag_end_to_end_and_idempotent(tmp_path, httpserver, social_platfo
     # every post enriched, brand mentions found for every client's own brands
     assert rows(workspace, "SELECT count(*) FROM posts p LEFT JOIN enrichments e ON e.post_id = p.id "
                            "WHERE e.post_id IS NULL")[0][0] == 0
+    # each enrichment and mention carries its post's time (the signal rebuild reads them by it)
+    assert rows(workspace, "SELECT count(*) FROM enrichments e JOIN posts p ON p.id = e.post_id "
+                           "WHERE e.created_at IS DISTINCT FROM p.created_at")[0][0] == 0
+    assert rows(workspace, "SELECT count(*) FROM mentions m JOIN posts p ON p.id = m.post_id "
+                           "WHERE m.created_at IS DISTINCT FROM p.created_at")[0][0] == 0
     per_client = dict(rows(workspace, "SELECT cb.client, count(*) FROM mentions m JOIN client_brands cb "
                                       "ON cb.brand = m.brand AND cb.role = 'own' GROUP BY cb.client"))
     assert set(per_client) == {c["slug"] for c in yaml.safe_load((workspace / "workspace.yaml").read_text())["clients"]}

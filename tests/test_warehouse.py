@@ -150,3 +150,44 @@ def test_an_updated_post_queues_its_old_and_new_day_for_the_signals(tmp_path, wo
     result = load_staged(warehouse, workspace, stage(tmp_path / "s", "r3", [make_post(2, likes=99)], {"n": 3}))
     assert result[0].posts_updated == 1
     assert table(warehouse, "SELECT count(*) FROM pending_signal_days") == [(0,)]
+
+
+def test_a_moved_posts_enrichment_rows_follow_its_time(tmp_path, workspace):
+    """The signal rebuild reads enrichments and mentions by their post's time, so a post that moves
+    without a new enrichment (same text) takes its rows' time along."""
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r1", [make_post(1), make_post(2)], {"n": 1}))
+    with warehouse.write() as con:
+        for n in (1, 2):
+            con.execute("INSERT INTO enrichments SELECT id, content_hash, 'cfg', 'en', 'neutral', 0, [], [], now(), "
+                        "created_at FROM posts WHERE id = ?", [f"x:{n}"])
+            con.execute("INSERT INTO mentions SELECT id, 'Acme', 0, 4, 'Acme', 'neutral', 0, created_at FROM posts "
+                        "WHERE id = ?", [f"x:{n}"])
+    moved_to = datetime(2026, 11, 5, 12, tzinfo=timezone.utc)
+    moved = make_post(1).model_copy(update={"created_at": moved_to})
+    load_staged(warehouse, workspace, stage(tmp_path / "s", "r2", [moved, make_post(2)], {"n": 2}))
+    for name in ("enrichments", "mentions"):
+        assert table(warehouse, f"SELECT post_id, created_at FROM {name} ORDER BY post_id") == [
+            ("x:1", moved_to), ("x:2", make_post(2).created_at)], name
+
+
+def test_migration_0005_gives_existing_enrichments_their_posts_time(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMPTZ NOT NULL)")
+    for version, name, sql in migrations():
+        if version < 5:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    con.execute("INSERT INTO posts (id, platform, source, native_id, url, text, created_at, fetched_at, first_seen_at,"
+                " updated_at, content_hash) VALUES ('x:1', 'x', 'f', '1', 'u', 't', ?, now(), now(), now(), 'h')", [at])
+    con.execute("INSERT INTO enrichments VALUES ('x:1', 'h', 'cfg', 'it', 'neutral', 0, [], [], now())")
+    con.execute("INSERT INTO mentions VALUES ('x:1', 'Acme', 0, 4, 'Acme', 'neutral', 0)")
+    con.close()
+    warehouse = Warehouse(path)
+    with warehouse.write():
+        pass
+    assert table(warehouse, "SELECT created_at FROM enrichments UNION ALL SELECT created_at FROM mentions") == [
+        (at,), (at,)]
