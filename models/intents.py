@@ -132,7 +132,7 @@ class IntentTagger:
             else:
                 matcher = Matcher(nlp.vocab)
                 try:
-                    matcher.add(key, [rule["pattern"]])
+                    matcher.add(key, [_either_apostrophe(rule["pattern"])])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
                 self._matcher_rules.append(_MatcherRule(
@@ -262,6 +262,24 @@ def _opening(doc: Doc, tokens: list[_TokenInfo]) -> tuple[int, str | None]:
 LIKE_NUM = "LIKE_NUM"
 
 
+def _either_apostrophe(pattern: list[dict]) -> list[dict]:
+    """A Matcher pattern whose LOWER words (a value, or IN / NOT_IN lists) match straight and
+    typographic apostrophes alike: rule files write ``l'``, phones type ``l’``."""
+    def variants(words) -> list[str]:
+        return list(dict.fromkeys(v for word in words for v in apostrophe_variants(str(word))))
+
+    specs = []
+    for spec in pattern:
+        value = spec.get("LOWER") if isinstance(spec, dict) else None
+        if isinstance(value, str) and len(variants([value])) > 1:
+            spec = {**spec, "LOWER": {"IN": variants([value])}}
+        elif isinstance(value, dict):
+            spec = {**spec, "LOWER": {op: variants(words) if op in ("IN", "NOT_IN") and isinstance(words, list)
+                                      else words for op, words in value.items()}}
+        specs.append(spec)
+    return specs
+
+
 def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
     """For each token a pattern requires (not optional): the words it allows when it is a LOWER value or
     IN list, or ``LIKE_NUM`` when it must be a number. Tokens with other conditions are not checked."""
@@ -272,7 +290,7 @@ def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
         value = spec.get("LOWER")
         words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
         if words:
-            needs.append(frozenset(str(w).lower() for w in words))
+            needs.append(frozenset(straight_apostrophes(str(w).lower()) for w in words))
         elif spec.get("LIKE_NUM") is True and len(spec) == 1 + ("OP" in spec):
             needs.append(LIKE_NUM)
     return needs

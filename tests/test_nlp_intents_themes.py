@@ -236,9 +236,11 @@ def test_negative_headline_naming_a_brand_first_is_not_a_complaint(enrich_one):
 
 
 def test_rules_written_with_straight_apostrophes_match_typographic_ones(intents):
-    """Phones type ’; the rule files use '. Phrases, single words and theme keywords match either."""
+    """Phones type ’; the rule files use '. Phrases, single words, token patterns and theme keywords
+    match either."""
     assert "question" in intents("c’è modo di cambiare la consegna", "it")
     assert "support_request" in intents("vorrei annullare l’ordine", "it")
+    assert "complaint" in intents("non l’ho ancora ricevuto", "it")  # a token pattern
     nlp = blank("it")
     nlp.add_pipe("rete_themes", config={"extra": {"filiera": ["dall'origine", "l'olio d'oliva"]}})
     assert "filiera" in nlp("tracciato dall’origine")._.themes
