@@ -128,8 +128,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     # A post that became (or stopped being) coordinated changes the interest counts of its own day.
     con.execute("""
         INSERT INTO rebuild_days
-        SELECT DISTINCT c.client, CAST(timezone(c.timezone, p.created_at) AS DATE)
-        FROM coordinated_changed x JOIN signal_post_keys p ON p.post_id = x.post_id, clients c
+        SELECT DISTINCT c.client, CAST(timezone(c.timezone, x.created_at) AS DATE)
+        FROM coordinated_changed x, clients c
         EXCEPT SELECT client, day FROM rebuild_days
     """)
     _bounds(con)

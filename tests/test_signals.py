@@ -247,6 +247,26 @@ def test_late_copy_flags_older_posts(fresh):
     assert rows(fresh, "SELECT posts, authors FROM signal_coordinated_clusters ORDER BY posts") == [(3, 3), (4, 4)]
 
 
+
+def test_a_text_repeated_weeks_apart_is_not_a_campaign(fresh):
+    # Three accounts post the same text, a week apart each: no coordination window (a UTC ISO week)
+    # holds three authors. A fourth copy in the last one's week makes only that week a cluster.
+    text = "Acme ha finalmente aperto un negozio vicino a casa mia, lo consiglio a tutti quanti"
+    days = [date(2026, 2, 3), date(2026, 2, 10), date(2026, 2, 17)]
+    for n, day in enumerate(days):
+        fresh.post(f"x:slow{n}", f"@slow{n}", at(day, 11), text, brand="Acme")
+    fresh.write(pending=set(days))
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    clusters = "SELECT week, posts, authors FROM signal_coordinated_clusters WHERE sample_text = ?"
+    assert rows(fresh, clusters, [text]) == []
+    fresh.post("x:slow3", "@slow3", at(days[2], 15), text, brand="Acme")
+    fresh.post("x:slow4", "@slow4", at(days[2] + timedelta(days=1), 9), text, brand="Acme")
+    fresh.write(pending={days[2], days[2] + timedelta(days=1)})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, clusters, [text]) == [(date(2026, 2, 16), 3, 3)]
+    flagged = "SELECT post_id FROM signal_coordinated_posts WHERE post_id LIKE 'x:slow%' ORDER BY post_id"
+    assert rows(fresh, flagged) == [("x:slow2",), ("x:slow3",), ("x:slow4",)]
+
 NETWORK_TABLES = ("signal_network_links", "signal_network_edges", "signal_network_carriers", "signal_network_bridges")
 
 
