@@ -171,18 +171,25 @@ def test_a_moved_posts_enrichment_rows_follow_its_time(tmp_path, workspace):
             ("x:1", moved_to), ("x:2", make_post(2).created_at)], name
 
 
-def test_migration_0005_gives_existing_enrichments_their_posts_time(tmp_path):
-    path = tmp_path / "old.duckdb"
+def old_warehouse(path: Path, before_version: int, posted_at: datetime) -> duckdb.DuckDBPyConnection:
+    """A warehouse with the migrations before ``before_version`` applied and one stored post."""
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
                 "applied_at TIMESTAMPTZ NOT NULL)")
     for version, name, sql in migrations():
-        if version < 5:
+        if version < before_version:
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-    at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
     con.execute("INSERT INTO posts (id, platform, source, native_id, url, text, created_at, fetched_at, first_seen_at,"
-                " updated_at, content_hash) VALUES ('x:1', 'x', 'f', '1', 'u', 't', ?, now(), now(), now(), 'h')", [at])
+                " updated_at, content_hash) VALUES ('x:1', 'x', 'f', '1', 'u', 't', ?, now(), now(), now(), 'h')",
+                [posted_at])
+    return con
+
+
+def test_migration_0005_gives_existing_enrichments_their_posts_time(tmp_path):
+    path = tmp_path / "old.duckdb"
+    at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    con = old_warehouse(path, 5, at)
     con.execute("INSERT INTO enrichments VALUES ('x:1', 'h', 'cfg', 'it', 'neutral', 0, [], [], now())")
     con.execute("INSERT INTO mentions VALUES ('x:1', 'Acme', 0, 4, 'Acme', 'neutral', 0)")
     con.close()
@@ -191,3 +198,13 @@ def test_migration_0005_gives_existing_enrichments_their_posts_time(tmp_path):
         pass
     assert table(warehouse, "SELECT created_at FROM enrichments UNION ALL SELECT created_at FROM mentions") == [
         (at,), (at,)]
+
+
+def test_migration_0006_queues_every_stored_day_to_judge_coordination_by_week(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old_warehouse(path, 6, datetime(2026, 3, 1, 9, tzinfo=timezone.utc)).close()
+    warehouse = Warehouse(path)
+    with warehouse.write():
+        pass
+    assert [str(d) for (d,) in table(warehouse, "SELECT day FROM pending_signal_days")] == ["2026-03-01"]
+    assert "week" in {name for (name, *_) in table(warehouse, "DESCRIBE v_coordinated_clusters")}
