@@ -128,7 +128,7 @@ class IntentTagger:
                 self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])])
             elif "words" in rule:
                 for word in rule["words"]:
-                    self._word_rules[str(word).lower()].append(key_id)
+                    self._word_rules[straight_apostrophes(str(word).lower())].append(key_id)
             else:
                 matcher = Matcher(nlp.vocab)
                 try:

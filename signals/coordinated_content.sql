@@ -86,16 +86,15 @@ SELECT c.content_key, c.week, c.posts, c.authors, c.first_seen, c.last_seen, c.s
 FROM touched_clusters c JOIN posts p ON p.id = c.sample_post_id
 WHERE p.created_at >= getvariable('coordination_lo') AND p.created_at < getvariable('coordination_hi');
 
-INSERT INTO signal_coordinated_posts
+CREATE OR REPLACE TEMP TABLE coordinated_after AS
 SELECT k.post_id, k.content_key, k.created_at
 FROM touched_key_posts k SEMI JOIN touched_clusters c ON c.content_key = k.content_key AND c.week = k.week;
+
+INSERT INTO signal_coordinated_posts SELECT * FROM coordinated_after;
 
 -- Posts whose flag flipped, with their instant: the rebuild adds their days to the days it
 -- recomputes.
 CREATE OR REPLACE TEMP TABLE coordinated_changed AS
-(SELECT post_id, created_at FROM coordinated_before
- EXCEPT SELECT post_id, created_at FROM signal_coordinated_posts)
+(SELECT post_id, created_at FROM coordinated_before EXCEPT SELECT post_id, created_at FROM coordinated_after)
 UNION
-(SELECT k.post_id, k.created_at FROM touched_key_posts k
- SEMI JOIN touched_clusters c ON c.content_key = k.content_key AND c.week = k.week
- EXCEPT SELECT post_id, created_at FROM coordinated_before);
+(SELECT post_id, created_at FROM coordinated_after EXCEPT SELECT post_id, created_at FROM coordinated_before);

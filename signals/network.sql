@@ -91,12 +91,14 @@ DELETE FROM signal_network_edges t USING rebuild_weeks r WHERE t.client = r.clie
 DELETE FROM signal_network_carriers t USING rebuild_weeks r WHERE t.client = r.client AND t.week = r.week;
 DELETE FROM signal_network_bridges t USING rebuild_weeks r WHERE t.client = r.client AND t.week = r.week;
 
-INSERT INTO signal_network_edges
-SELECT client, week, author, target_author, kind, count(*)
+-- Who addressed whom, how, how often: the edges, and below the undirected author graph.
+CREATE OR REPLACE TEMP TABLE network_week_edges AS
+SELECT client, week, author AS source, target_author AS target, kind, count(*) AS weight
 FROM network_week_links
 WHERE target_author IS NOT NULL AND target_author <> author
-GROUP BY ALL
-ORDER BY ALL;
+GROUP BY ALL;
+
+INSERT INTO signal_network_edges SELECT * FROM network_week_edges ORDER BY ALL;
 
 -- The cascade graph: an edge from each responded-to post to the post responding to it, with
 -- both posts' authors (a link's target_author is the target post's author, NULL if not stored).
@@ -148,9 +150,8 @@ SELECT client, week, author, posts, cascade_reach, direct_responders, rank FROM 
 -- authors linked to a single other author: they cannot be in the 2-core.
 CREATE OR REPLACE TEMP TABLE network_author_pairs AS
 WITH pairs AS (
-    SELECT client, week, least(author, target_author) AS a, greatest(author, target_author) AS b, count(*) AS weight
-    FROM network_week_links
-    WHERE target_author IS NOT NULL AND target_author <> author
+    SELECT client, week, least(source, target) AS a, greatest(source, target) AS b, sum(weight) AS weight
+    FROM network_week_edges
     GROUP BY ALL
 ),
 linked AS (
