@@ -50,7 +50,7 @@ from models.extensions import (
     token_orths,
 )
 from models.jsonl import read_objects
-from models.tokenizer import apostrophe_variants, straight_apostrophes
+from models.tokenizer import apostrophe_variants, comparable_word
 
 INTENT_LABELS = ("question", "complaint", "praise", "purchase_intent", "support_request")
 DATA_DIR = Path(__file__).parent / "data" / "intents"
@@ -128,7 +128,7 @@ class IntentTagger:
                 self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])])
             elif "words" in rule:
                 for word in rule["words"]:
-                    self._word_rules[straight_apostrophes(str(word).lower())].append(key_id)
+                    self._word_rules[comparable_word(str(word))].append(key_id)
             else:
                 matcher = Matcher(nlp.vocab)
                 try:
@@ -168,7 +168,7 @@ class IntentTagger:
         return bit
 
     def _describe(self, text: str) -> _TokenInfo:
-        lower = straight_apostrophes(text.lower())
+        lower = comparable_word(text)
         lexeme = self.vocab[text]
         like_num = lexeme.like_num
         return _TokenInfo(
@@ -290,7 +290,7 @@ def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
         value = spec.get("LOWER")
         words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
         if words:
-            needs.append(frozenset(straight_apostrophes(str(w).lower()) for w in words))
+            needs.append(frozenset(comparable_word(str(w)) for w in words))
         elif spec.get("LIKE_NUM") is True and len(spec) == 1 + ("OP" in spec):
             needs.append(LIKE_NUM)
     return needs

@@ -51,9 +51,10 @@ from models.extensions import (
     token_orths,
 )
 from models.lexicon import LANGUAGES, Cues, load_cues
+from models.tokenizer import accented, build_social_tokenizer, straight_apostrophes
 
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 N_HASHED = 2**20
 # Sentiment of a very long text is read from its start: keeps the cost of a 100,000-character post bounded.
 MAX_CHARS = 2000  # plain texts
@@ -112,7 +113,8 @@ def _compound(total: np.ndarray) -> np.ndarray:
 
 @cache
 def _tokenizer(lang: str):
-    return spacy.blank(lang).tokenizer
+    # The pipeline's own tokenizer, so that a model learns from the tokens it will be given.
+    return build_social_tokenizer(spacy.blank(lang))
 
 
 class WordTable:
@@ -193,7 +195,7 @@ class WordTable:
 
 def normal_form(token: str, cues: Cues) -> tuple[str, int]:
     """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
-    apostrophes cut; whitespace becomes "" (a line break "." and ends a clause). Also the casing and
+    apostrophes cut, an accent typed as one put back ("perche'" -> "perché"); whitespace becomes "" (a line break "." and ends a clause). Also the casing and
     elongation flags of the token."""
     low = token.lower()
     flags = 0
@@ -206,7 +208,8 @@ def normal_form(token: str, cues: Cues) -> tuple[str, int]:
         if "@" in low:  # "dell'@brand"
             return "@user", 0
         if "'" in low or "’" in low:
-            low = "not" if low in ("n't", "n’t") else low.replace("’", "'").strip("'").rsplit("'", 1)[-1]
+            straight = straight_apostrophes(low)
+            low = "not" if straight == "n't" else accented(straight).strip("'").rsplit("'", 1)[-1]
         if len(low) > 3 and low[-1] == low[-2] == low[-3]:
             # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
             low = low.rstrip(low[-1]) + low[-1]

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from models.extensions import TokenTable, register_extensions, set_doc_value, token_orths
 from models.intents import resolve_data_path
-from models.tokenizer import apostrophe_variants, split_hashtag, straight_apostrophes
+from models.tokenizer import apostrophe_variants, comparable_word, split_hashtag, straight_apostrophes
 
 
 class TaxonomyError(ValueError):
@@ -82,7 +82,7 @@ class ThemeTagger:
             return
         tokens = nlp.make_doc(keyword)
         if len(tokens) == 1:
-            self._words[keyword].add(theme)
+            self._words[comparable_word(keyword)].add(theme)
         else:
             self._phrases.add(theme, [nlp.make_doc(variant) for variant in apostrophe_variants(keyword)])
             self._phrase_words[tuple(t.lower_ for t in tokens)].add(theme)
@@ -95,7 +95,7 @@ class ThemeTagger:
 
     def _themes_of(self, text: str) -> frozenset[str]:
         """Themes of one token; a hashtag's words count too."""
-        word = straight_apostrophes(text.lower())
+        word = comparable_word(text)
         found = set(self._words.get(word, ()))
         for length, table in self._prefixes.items():
             found.update(table.get(word[:length], ()) if len(word) >= length else ())

@@ -8,7 +8,10 @@ a handle (``dell'@barilla``) stays glued. This tokenizer keeps spaCy's language 
 - URLs are one token (spaCy's ``url_match``);
 - an emoji sequence is one token, also when glued to a word (``grazie🙏🏽``);
 - an elided article or preposition before a handle or hashtag is its own token (``dell'`` + ``@barilla``),
-  as spaCy's Italian rules already do before a word (``l'`` + ``azienda``).
+  as spaCy's Italian rules already do before a word (``l'`` + ``azienda``);
+- in Italian, a final accent typed as an apostrophe stays on its word (``e'`` for "è", ``perche'`` for
+  "perché", ``citta'`` for "città": keyboards without accented keys), where spaCy cuts it off as a closing
+  quote; a word in single quotes (``'vela'``) keeps its quotes apart.
 
 :func:`split_hashtag` gives the words of a hashtag for matching (``#MadeInItaly`` -> made, in, italy);
 :func:`apostrophe_variants` and :func:`straight_apostrophes` let rules written with ' match posts typed
@@ -25,6 +28,7 @@ import spacy
 from spacy.lang.char_classes import LIST_ICONS
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 
 import models.extensions  # noqa: F401  (token._.is_hashtag and friends)
 
@@ -52,14 +56,14 @@ def _without(rules: list[str], dropped: set[str]) -> list[str]:
     return [rule for rule in rules if rule not in dropped]
 
 
-def build_social_tokenizer(nlp: Language) -> Tokenizer:
+def build_social_tokenizer(nlp: Language) -> Tokenizer | ItalianSocialTokenizer:
     defaults = nlp.Defaults
     # Single emoji code points are replaced by the sequence pattern; "#" must not be a prefix.
     dropped = set(LIST_ICONS) | {"#"}
     prefixes = [EMOJI_SEQUENCE] + _without(list(defaults.prefixes or []), dropped)
     suffixes = [EMOJI_SEQUENCE] + _without(list(defaults.suffixes or []), dropped)
     infixes = [EMOJI_SEQUENCE, _ELISION_BEFORE_TAG] + _without(list(defaults.infixes or []), dropped)
-    return Tokenizer(
+    tokenizer = Tokenizer(
         nlp.vocab,
         rules=dict(defaults.tokenizer_exceptions),
         prefix_search=spacy.util.compile_prefix_regex(prefixes).search,
@@ -68,6 +72,48 @@ def build_social_tokenizer(nlp: Language) -> Tokenizer:
         token_match=_TOKEN_MATCH.match,
         url_match=defaults.url_match,
     )
+    return ItalianSocialTokenizer(tokenizer) if nlp.lang == "it" else tokenizer
+
+
+# A vowel, then an apostrophe that no letter follows: where a post may type an accent ("e' vero").
+_TYPED_ACCENT_TEXT = re.compile(r"[aeiouAEIOU]['’](?![^\W\d_])")
+_VOWELS = frozenset("aeiouAEIOU")
+_APOSTROPHES = frozenset("'’")
+
+
+class ItalianSocialTokenizer:
+    """The social tokenizer for Italian: spaCy's, then a final accent typed as an apostrophe joined back to
+    its word. Only a post holding a vowel before a word-final apostrophe is looked at (a regex search), and
+    only its pairs are merged, so that every component sees ``e'`` as one token. The pair is not joined when
+    the apostrophe closes a quote (``'vela'``), opened by an apostrophe after a space and glued to a word."""
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        if _TYPED_ACCENT_TEXT.search(text):
+            _join_typed_accents(doc)
+        return doc
+
+
+def _join_typed_accents(doc: Doc) -> None:
+    pairs = []
+    quote_open = False
+    for token in doc:
+        if token.text not in _APOSTROPHES:
+            continue
+        before = doc[token.i - 1] if token.i else None
+        if before is None or before.whitespace_ or before.text[-1] not in _VOWELS or not before.text.isalpha():
+            quote_open = not token.whitespace_ and token.i + 1 < len(doc) and doc[token.i + 1].text[:1].isalpha()
+        elif quote_open:
+            quote_open = False  # this apostrophe closes the quote
+        else:
+            pairs.append(token.i - 1)
+    if pairs:
+        with doc.retokenize() as retokenizer:
+            for start in pairs:
+                retokenizer.merge(doc[start : start + 2])
 
 
 @spacy.registry.tokenizers("rete.social_tokenizer.v1")
@@ -87,15 +133,50 @@ def split_hashtag(tag: str) -> tuple[str, ...]:
 _TO_STRAIGHT_APOSTROPHE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
+def comparable_word(text: str) -> str:
+    """How rules compare a token with the words they list: lowercase, straight apostrophes, a typed
+    accent accented (``Perche’`` -> "perché")."""
+    return accented(straight_apostrophes(text.lower()))
+
+
 def straight_apostrophes(text: str) -> str:
     """``dell’ordine`` -> ``dell'ordine``: how a token is compared with words written in rule files."""
     return text.translate(_TO_STRAIGHT_APOSTROPHE)
 
 
+_ACCENT_TYPINGS = {"à": "a'", "è": "e'", "é": "e'", "ì": "i'", "ò": "o'", "ó": "o'", "ù": "u'", "ú": "u'"}
+_ACCENTED_FINAL = re.compile(rf"[{''.join(_ACCENT_TYPINGS)}](?![^\W\d_])", re.IGNORECASE)
+
+
 def apostrophe_variants(text: str) -> list[str]:
-    """A phrase as a PhraseMatcher must hold it to match both apostrophes: straight and typographic."""
+    """A phrase as a PhraseMatcher must hold it to match both apostrophes, straight and typographic, and
+    an accent typed as one: "non è arrivato" also as "non e' arrivato" and "non e’ arrivato"."""
     straight = straight_apostrophes(text)
-    return list(dict.fromkeys([text, straight, straight.replace("'", "\u2019")]))
+    typed = _ACCENTED_FINAL.sub(lambda m: _typed_accent(m.group()), straight)
+    return list(dict.fromkeys(
+        [text, straight, straight.replace("'", "\u2019"), typed, typed.replace("'", "\u2019")]
+    ))
+
+
+def _typed_accent(letter: str) -> str:
+    typed = _ACCENT_TYPINGS[letter.lower()]
+    return typed.upper() if letter.isupper() else typed
+
+
+# Words where a final vowel + apostrophe is not a typed accent: "un po'", "mo'", the imperatives.
+_NOT_ACCENTS = frozenset({"po'", "mo'", "fa'", "va'", "da'", "di'", "sta'", "to'"})
+_ACCENTED = {"a": "à", "e": "è", "i": "ì", "o": "ò", "u": "ù"}
+
+
+def accented(word: str) -> str:
+    """The accented spelling of a lowercase word typed with an apostrophe for its accent: ``e'`` -> "è",
+    ``perche'`` -> "perché", ``citta'`` -> "città"; any other word unchanged."""
+    if len(word) < 2 or word[-1] != "'" or word[-2] not in _ACCENTED or word in _NOT_ACCENTS:
+        return word
+    stem, vowel = word[:-2], word[-2]
+    # Closed é: the -ché conjunctions (perché, poiché, affinché...), né and sé.
+    closed = vowel == "e" and (stem.endswith("ch") or stem in ("n", "s"))
+    return stem + ("é" if closed else _ACCENTED[vowel])
 
 
 def compact(text: str) -> str:

@@ -245,3 +245,16 @@ def test_rules_written_with_straight_apostrophes_match_typographic_ones(intents)
     nlp.add_pipe("rete_themes", config={"extra": {"filiera": ["dall'origine", "l'olio d'oliva"]}})
     assert "filiera" in nlp("tracciato dall’origine")._.themes
     assert "filiera" in nlp("compro l’olio d’oliva")._.themes
+
+
+def test_rules_written_with_accents_match_accents_typed_as_apostrophes(intents):
+    """"è" typed "e'", "perché" typed "perche'": phrases, single words, token patterns and theme keywords."""
+    assert "question" in intents("c'e' modo di cambiare la consegna", "it")  # phrase "c'è modo di"
+    assert "complaint" in intents("il pacco non e' mai arrivato", "it")  # phrase "non è mai arrivato"
+    assert "question" in intents("@ferroviablu perche' il treno e' fermo", "it")  # word "perché", weak
+    assert "complaint" in intents("sono 3 giorni che aspetto", "it")
+    assert "complaint" in intents("e' 3 giorni che aspetto", "it")  # token pattern listing "è"
+    nlp = blank("it")
+    nlp.add_pipe("rete_themes", config={"extra": {"qualità": ["qualità", "più buono"]}})
+    assert "qualità" in nlp("ottima qualita' davvero")._.themes
+    assert "qualità" in nlp("sempre piu’ buono")._.themes

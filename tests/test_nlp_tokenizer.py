@@ -7,7 +7,7 @@ import spacy
 
 from models.extensions import TokenTable, token_orths
 from models.language import UNDETERMINED, LanguageIdentifier, normalize_code
-from models.tokenizer import build_social_tokenizer, compact, split_hashtag
+from models.tokenizer import accented, build_social_tokenizer, compact, split_hashtag
 
 
 @pytest.fixture(scope="module", params=["it", "en"])
@@ -57,8 +57,39 @@ def test_italian_elision_before_handles_and_words():
     ]
 
 
+def test_italian_accents_typed_as_apostrophes_stay_on_their_word():
+    """Keyboards without accented keys type "è" as "e'": spaCy cuts the apostrophe off as a closing
+    quote, so "e'" read as the conjunction "e" and "perche'" matched no rule written "perché"."""
+    nlp = spacy.blank("it")
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    assert texts(nlp, "Perche' il pacco non e’ arrivato? C'e' un po' di ritardo, pero'.") == [
+        "Perche'", "il", "pacco", "non", "e’", "arrivato", "?", "C'", "e'", "un", "po'", "di", "ritardo", ",",
+        "pero'", ".",
+    ]
+    # A word in single quotes keeps its quotes apart, and an elision stays an elision.
+    assert texts(nlp, "la parola 'vela' e' bella, l'ordine") == [
+        "la", "parola", "'", "vela", "'", "e'", "bella", ",", "l'", "ordine"
+    ]
+    assert texts(nlp, "'ciao'") == ["'", "ciao", "'"]
+
+
+def test_english_closing_quotes_are_not_accents():
+    nlp = spacy.blank("en")
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    assert texts(nlp, "they said 'no' to me'") == ["they", "said", "'", "no", "'", "to", "me", "'"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [("e'", "è"), ("perche'", "perché"), ("ne'", "né"), ("citta'", "città"), ("piu'", "più"), ("comprero'", "comprerò"),
+     ("po'", "po'"), ("l'", "l'"), ("vela", "vela")],
+)
+def test_typed_accents_read_as_the_accented_word(typed, word):
+    assert accented(typed) == word
+
+
 def test_offsets_cover_the_original_text(nlp):
-    text = "Ciao @x!! 👨‍👩‍👧 #Tag https://a.b/c l'azienda"
+    text = "Ciao @x!! 👨‍👩‍👧 #Tag https://a.b/c l'azienda e' qui"
     doc = nlp(text)
     assert doc.text == text
     assert all(text[t.idx : t.idx + len(t.text)] == t.text for t in doc)

@@ -15,6 +15,7 @@ import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
 from models.extensions import MENTIONS_KEY
 from models.sentiment import DENSE_FEATURES, N_HASHED, Featurizer, SentimentModel, default_artifact, mention_rows
 from models.train import Labelled, cross_validate, fit, load_jsonl, sentipolc_polarity_f
+from models.tokenizer import build_social_tokenizer
 from rete.cli import app
 
 DATA = Path(__file__).parent / "data"
@@ -141,6 +142,19 @@ def test_negation_marks_the_following_words():
     assert plain_buono in plain and negated_buono not in plain
     # A break ends the scope: "buono" after a full stop is not negated.
     assert plain_buono in hashed_columns(featurizer, "non lo so. buono")
+
+
+def test_accents_typed_as_apostrophes_are_the_accented_words():
+    """"pero'" is the contrast word "però", "e'" the verb "è": training and the pipeline read them alike."""
+    featurizer = Featurizer("it")
+    typed = "il servizio e' buono pero' perche' costa cosi' tanto"
+    accented = "il servizio è buono però perché costa così tanto"
+    assert featurizer.words(featurizer.rows_of_text(typed)) == featurizer.words(featurizer.rows_of_text(accented))
+    pipeline_tokenizer = build_social_tokenizer(spacy.blank("it"))
+    assert featurizer.words(featurizer.rows_of_doc(pipeline_tokenizer(typed))) == featurizer.words(
+        featurizer.rows_of_text(accented)
+    )
+    assert "però" in featurizer.words(featurizer.rows_of_text(typed))
 
 
 def test_batch_features_equal_one_post_at_a_time():
