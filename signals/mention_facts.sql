@@ -35,7 +35,8 @@ brand_accounts AS (
 )
 SELECT s.client, m.brand, cb.role, s.day, s.created_at, s.id, s.author,
        list_contains(any_value(ba.handles), s.author) AS by_brand_account,
-       s.id IN (SELECT post_id FROM signal_coordinated_posts) AS coordinated,
+       s.id IN (SELECT post_id FROM signal_coordinated_posts
+                WHERE created_at >= getvariable('rebuild_lo') AND created_at < getvariable('rebuild_hi')) AS coordinated,
        -- min = max: all mentions agree (cheaper than a DISTINCT count over every post)
        CASE WHEN min(m.sentiment_label) = max(m.sentiment_label) THEN min(m.sentiment_label) ELSE 'mixed' END,
        avg(m.sentiment_score),
