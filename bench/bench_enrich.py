@@ -146,10 +146,11 @@ def rate(label: str, batches: list, run: Callable[[list], object], baseline: flo
 # a component costs. "language" stays in every row: the Enricher identifies the language itself and the
 # component then has nothing to do.
 STAGES = (
-    ("enrich: tokenizer + language id", ("brands", "sentiment", "intents", "themes")),
-    ("enrich: + brands", ("sentiment", "intents", "themes")),
-    ("enrich: + brands, intents", ("sentiment", "themes")),
-    ("enrich: + brands, intents, themes (no sentiment)", ("sentiment",)),
+    ("enrich: tokenizer + language id", ("brands", "sentiment", "intents", "intent_model", "themes")),
+    ("enrich: + brands", ("sentiment", "intents", "intent_model", "themes")),
+    ("enrich: + brands, intents", ("sentiment", "intent_model", "themes")),
+    ("enrich: + brands, intents, themes (no sentiment)", ("sentiment", "intent_model")),
+    ("enrich: + sentiment (no learned intents)", ("intent_model",)),
     ("enrich: full (Enricher.enrich)", ()),
 )
 WARM_UP_POSTS = 2000

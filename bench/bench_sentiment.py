@@ -57,7 +57,7 @@ def main() -> None:
     texts = [r["text"] for r in records]
 
     # Docs as the sentiment component receives them in `rete enrich`: language set, brands matched.
-    enricher = Enricher(brands, languages=("it", "en"), without=("sentiment",))
+    enricher = Enricher(brands, languages=("it", "en"), without=("sentiment", "intent_model"))
     docs = {"it": [], "en": []}
     for text, lang in zip(texts, langs):
         nlp = enricher.pipelines[lang]

@@ -1,9 +1,10 @@
 """Build Rete's spaCy pipelines from ``models/pipeline_<lang>.cfg`` plus a workspace's brands and themes.
 
 The config files fix the pipeline's shape (tokenizer, components, order: language -> brands -> sentiment
--> intents -> complaint_sentiment -> themes); this module fills in what belongs to a workspace. Sentiment
-runs after brands because it scores each mention, and before intents, which read it (a negative post
-addressed to a brand is a complaint); complaint_sentiment then turns neutral complaints negative.
+-> intents -> intent_model -> complaint_sentiment -> themes); this module fills in what belongs to a
+workspace. Sentiment runs after brands because it scores each mention, and before intents, which read it (a
+negative post addressed to a brand is a complaint); intent_model adds what the rules missed, and
+complaint_sentiment then turns neutral complaints negative.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def build_pipeline(
         "language": {"languages": list(dict.fromkeys([*languages, *COMMON_LANGUAGES]))},
     }
     without = list(without)
-    if "sentiment" not in without:
-        _require_sentiment()
+    if not {"sentiment", "intent_model"} <= set(without):
+        _require_trained_components()
     # Workspace values are added with add_pipe, not written into the config: confection would read a
     # "${...}" inside a brand query or keyword as a config variable.
     order = list(config["nlp"]["pipeline"])
@@ -70,10 +71,12 @@ def build_pipeline(
     return nlp
 
 
-def _require_sentiment() -> None:
+def _require_trained_components() -> None:
     try:
+        import models.intent_model  # noqa: F401  (registers "rete_intent_model")
         import models.sentiment  # noqa: F401  (registers "rete_sentiment")
     except ImportError as exc:
         raise PipelineError(
-            f"the sentiment component (factory 'rete_sentiment' in models/sentiment.py) cannot be loaded: {exc}"
+            "the trained components (factories 'rete_sentiment' in models/sentiment.py and 'rete_intent_model' "
+            f"in models/intent_model.py) cannot be loaded: {exc}"
         ) from exc

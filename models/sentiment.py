@@ -378,22 +378,28 @@ class Featurizer:
         return complaints, ironies
 
 
+def artifact_path(kind: str, lang: str) -> Path:
+    """Where the committed model of this kind and language lives: ``models/artifacts/<kind>-<lang>.npz``."""
+    return ARTIFACT_DIR / f"{kind}-{lang}.npz"
+
+
 def default_artifact(lang: str) -> Path:
-    return ARTIFACT_DIR / f"sentiment-{lang}.npz"
+    return artifact_path("sentiment", lang)
 
 
-class SentimentModel:
-    """A trained linear sentiment model for one language: two logistic heads and their provenance.
+class LinearHeads:
+    """Logistic heads over the :class:`Featurizer`'s features for one language, and their provenance: the
+    shape of Rete's trained models (sentiment here, the learned intents in ``models/intent_model.py``).
+    Subclasses name their ``HEADS`` and their ``KIND`` (the artefact's kind and its ``rete train`` command)."""
 
-    The heads answer "does the post express positive sentiment?" and "... negative sentiment?" separately,
-    as SENTIPOLC annotates them: both yes is ``mixed``, both no ``neutral``.
-    """
+    KIND = ""
+    HEADS: tuple[str, ...] = ()
 
     def __init__(self, lang: str, coef: np.ndarray, intercept: np.ndarray, meta: dict) -> None:
         self.lang = lang
         self.featurizer = Featurizer(lang)
-        expected = (N_FEATURES, len(HEADS))
-        if coef.shape != expected or intercept.shape != (len(HEADS),):
+        expected = (N_FEATURES, len(self.HEADS))
+        if coef.shape != expected or intercept.shape != (len(self.HEADS),):
             raise ValueError(f"coefficients have shape {coef.shape}, the features need {expected}")
         self.coef = coef.astype(np.float32)
         self.intercept = intercept.astype(np.float32)
@@ -402,7 +408,11 @@ class SentimentModel:
     # -- persistence: plain arrays in an .npz (no pickle), the non-zero rows of the hashed coefficients only
     def save(self, path: Path) -> Path:
         rows = np.flatnonzero(np.any(self.coef != 0, axis=1)).astype(np.int32)
-        meta = json.dumps({**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION}, sort_keys=True)
+        meta = json.dumps(
+            {**self.meta, "lang": self.lang, "feature_version": FEATURE_VERSION, "kind": self.KIND,
+             "heads": list(self.HEADS)},
+            sort_keys=True,
+        )
         arrays = {
             "rows": rows,
             "weights": self.coef[rows].astype(np.float16),
@@ -419,33 +429,47 @@ class SentimentModel:
         return path
 
     @classmethod
-    def load(cls, path: Path | str) -> SentimentModel:
+    def load(cls, path: Path | str):
         path = Path(path)
+        retrain = f"`rete train {cls.KIND}`"
         if not path.is_file():
-            raise FileNotFoundError(f"sentiment model not found: {path} (train it with `rete train sentiment`)")
+            raise FileNotFoundError(f"{cls.KIND} model not found: {path} (train it with {retrain})")
         try:
             with np.load(path, allow_pickle=False) as stored:
                 meta = json.loads(str(stored["meta"]))
                 rows, weights, intercept = stored["rows"], stored["weights"], stored["intercept"]
         except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"{path}: not a Rete sentiment model ({exc})") from None
+            raise ValueError(f"{path}: not a Rete {cls.KIND} model ({exc})") from None
         if meta.get("feature_version") != FEATURE_VERSION:
             raise ValueError(
                 f"{path}: built for feature version {meta.get('feature_version')}, this code reads "
-                f"{FEATURE_VERSION}: retrain it with `rete train sentiment`"
+                f"{FEATURE_VERSION}: retrain it with {retrain}"
             )
-        coef = np.zeros((N_FEATURES, len(HEADS)), dtype=np.float32)
+        if meta.get("kind") != cls.KIND or tuple(meta.get("heads", ())) != cls.HEADS:
+            raise ValueError(f"{path}: a {meta.get('kind')!r} model with heads {meta.get('heads')}, not a {cls.KIND} model")
+        coef = np.zeros((N_FEATURES, len(cls.HEADS)), dtype=np.float32)
         coef[rows] = weights
         return cls(meta["lang"], coef, intercept, meta)
 
     def logits(self, posts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Logits of the two heads (posts x 2) and which posts have any token."""
+        """Logits of the heads (posts x heads) and which posts have any token."""
         features = self.featurizer.features(posts)
         logits = features.dense @ self.coef[N_HASHED:] + self.intercept
         weights = self.coef[features.columns]  # one row per term occurrence: sum them per post, no matrix
-        for head in range(len(HEADS)):
+        for head in range(len(self.HEADS)):
             logits[:, head] += np.bincount(features.owners, weights[:, head], minlength=len(logits))
         return logits, features.nonempty
+
+
+class SentimentModel(LinearHeads):
+    """A trained linear sentiment model for one language: two logistic heads and their provenance.
+
+    The heads answer "does the post express positive sentiment?" and "... negative sentiment?" separately,
+    as SENTIPOLC annotates them: both yes is ``mixed``, both no ``neutral``.
+    """
+
+    KIND = "sentiment"
+    HEADS = HEADS
 
     def predict_rows(self, posts: Sequence[Sequence[int]]) -> list[dict]:
         """``{"label", "score"}`` for each post (table rows); a post without words comes out neutral."""
@@ -509,12 +533,12 @@ def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
 # --- the spaCy component ---------------------------------------------------------------------------------------
 
 
-class SentimentComponent:
-    """Sets ``doc._.sentiment`` and ``span._.sentiment`` for every span in ``doc.spans["rete_mentions"]``.
+class LinearHeadsComponent:
+    """What the components scoring a :class:`LinearHeads` model share: one model per language, loaded from
+    ``model_paths`` or the committed artefacts, chosen per doc by ``doc._.lang``, and docs scored in batches
+    (the features and dot products run in numpy on a whole batch)."""
 
-    ``lang`` fixes the model; ``"auto"`` follows ``doc._.lang`` (set by the language component) and falls
-    back to the pipeline's own language for posts in other languages.
-    """
+    MODEL: type[LinearHeads]
 
     def __init__(self, nlp: Language, name: str, lang: str, model_paths: dict[str, str], batch_size: int) -> None:
         register_extensions()
@@ -522,9 +546,13 @@ class SentimentComponent:
         self.batch_size = batch_size
         languages = [lang] if lang != "auto" else sorted({"it", "en"} | set(model_paths))
         self.models = {
-            code: SentimentModel.load(model_paths.get(code) or default_artifact(code)) for code in languages
+            code: self.MODEL.load(model_paths.get(code) or artifact_path(self.MODEL.KIND, code)) for code in languages
         }
         self.fallback = lang if lang != "auto" else (nlp.lang if nlp.lang in self.models else "en")
+
+    def language_of(self, doc: Doc) -> str:
+        declared = doc_value(doc, "lang")
+        return declared if declared in self.models else self.fallback
 
     def __call__(self, doc: Doc) -> Doc:
         self._annotate([doc])
@@ -544,12 +572,24 @@ class SentimentComponent:
             yield from batch
 
     def _annotate(self, docs: list[Doc]) -> None:
+        raise NotImplementedError
+
+
+class SentimentComponent(LinearHeadsComponent):
+    """Sets ``doc._.sentiment`` and ``span._.sentiment`` for every span in ``doc.spans["rete_mentions"]``.
+
+    ``lang`` fixes the model; ``"auto"`` follows ``doc._.lang`` (set by the language component) and falls
+    back to the pipeline's own language for posts in other languages.
+    """
+
+    MODEL = SentimentModel
+
+    def _annotate(self, docs: list[Doc]) -> None:
         # One request per post, plus one per brand in posts naming several; scored per language in one batch.
         requests: dict[str, list[tuple[list[int], int, str | None]]] = {code: [] for code in self.models}
         doc_spans = []
         for index, doc in enumerate(docs):
-            declared = doc_value(doc, "lang")
-            lang = declared if declared in self.models else self.fallback
+            lang = self.language_of(doc)
             featurizer = self.models[lang].featurizer
             post = featurizer.rows_of_doc(doc)
             requests[lang].append((post, index, None))

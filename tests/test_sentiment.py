@@ -309,7 +309,7 @@ def test_rete_customer_posts_are_labelled_and_part_of_the_training_data(lang):
     from models.train import CUSTOMER_POSTS, base_data, customer_posts
 
     lines = [json.loads(line) for line in Path(str(CUSTOMER_POSTS).format(lang=lang)).read_text().splitlines()]
-    assert len(lines) == 150 and all(set(line["intents"]) <= set(INTENT_LABELS) for line in lines)
+    assert len(lines) == 390 and all(set(line["intents"]) <= set(INTENT_LABELS) for line in lines)
     posts = customer_posts(lang)
     assert set(posts.labels) == {"positive", "negative", "neutral"}
     shipped = SentimentModel.load(default_artifact(lang))

@@ -1,4 +1,4 @@
-"""``rete train``: rebuild the committed sentiment artefacts, or train on a consultant's own labelled posts."""
+"""``rete train``: rebuild the committed sentiment and intent artefacts, or train on a consultant's own labelled posts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ LANGUAGES = ("it", "en")
 def register(app: typer.Typer) -> None:
     train_app = typer.Typer(help="Train Rete's models from labelled data.", no_args_is_help=True)
     train_app.command("sentiment")(train_sentiment)
+    train_app.command("intents")(train_intents)
     train_app.command("lexicons")(derive_lexicons)
     app.add_typer(train_app, name="train")
 
@@ -92,6 +93,69 @@ def _fit(training, labelled, lang: str, meta: dict):
         return training.fit(labelled, lang, meta=meta)
     except ValueError as exc:
         raise fail(str(exc)) from None
+
+
+def train_intents(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the model: it or en.")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="JSONL of posts labelled with intents ({text, intents, domain}); repeatable. "
+                     "Default: Rete's customer posts."),
+    ] = None,
+    with_base: Annotated[
+        bool, typer.Option("--with-base", help="Add Rete's labelled customer posts to --data.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the model (.npz). Default: models/artifacts/intents-LANG.npz."),
+    ] = None,
+    evaluate: Annotated[
+        bool,
+        typer.Option("--evaluate", help="Print the rules, the model and both on each domain held out in turn, "
+                     "instead of training."),
+    ] = False,
+) -> None:
+    """Train the learned intents (complaint, praise, support_request) of one language and save them.
+
+    Without --data this reproduces the committed artefact from Rete's customer posts
+    (models/data/customer_posts_LANG.jsonl). With --data it trains on your posts labelled with intents,
+    alone or --with-base. The rules (models/data/intents) are not trained: the model adds what they miss.
+    """
+    from models import intent_model
+    from models.sentiment import artifact_path
+
+    if lang not in LANGUAGES:
+        raise fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", code=2)
+    if data and out is None and not evaluate:
+        raise fail("--out is required with --data, so the shipped model is not overwritten by accident", code=2)
+    with user_errors():
+        try:
+            parts = [intent_model.load_intent_jsonl(path) for path in data or []]
+            if not data or with_base:
+                parts.insert(0, intent_model.customer_posts(lang))
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        labelled = parts[0]
+        for part in parts[1:]:
+            labelled = labelled + part
+        try:
+            if evaluate:
+                _print_intent_scores(intent_model.cross_domain_scores(labelled, lang), len(set(labelled.domains)))
+                return
+            sources = [str(p) for p in data or []] + ([] if data and not with_base else ["models/data/customer_posts"])
+            target = out or artifact_path(intent_model.IntentModel.KIND, lang)
+            intent_model.fit_intents(labelled, lang, {"trained_on": sources}).save(target)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    stderr.print(f"intent model ({lang}, {len(labelled.texts)} posts) written to {target}")
+
+
+def _print_intent_scores(scores, domains: int) -> None:
+    typer.echo(f"each of {domains} domains held out in turn; rules with every @handle as a brand")
+    typer.echo(f"{'intent':<16} {'reader':<14} {'P':>5} {'R':>5} {'F1':>5} {'n':>4}")
+    for score in scores:
+        typer.echo(f"{score.intent:<16} {score.reader:<14} {score.precision:5.2f} {score.recall:5.2f} "
+                   f"{score.f1:5.2f} {score.support:4d}")
 
 
 def derive_lexicons(

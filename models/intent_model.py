@@ -1,0 +1,207 @@
+"""Learned intents, the ``rete_intent_model`` component: what the intent rules miss, read from labelled posts.
+
+The rules (``models/intents.py``) are precise but know only the cues written into them. Customers complain
+by stating facts ("booked for the 12th, today is the 26th"), praise through a story ("the plumber was there
+in 40 minutes and didn't charge the call-out") and ask for help in words no list holds. A linear model per
+language, with one logistic head per learned intent over the sentiment model's features (hashed words,
+pairs and prefixes, lexicon and cue counts: ``models/sentiment.py``), reads those from Rete's labelled
+customer posts (``models/data/customer_posts_<lang>.jsonl``, the ``intents`` field). The component runs
+after the rules and adds the intents whose head's probability reaches ``threshold`` to posts aimed at
+someone (naming a brand, @mentioning an account or replying); it never removes one.
+
+Only the intents where the model adds to the rules across domains are learned (BENCHMARKS.md: a domain
+held out at a time). Questions and purchase intent stay with the rules, which already find nearly all of
+them on these posts.
+
+Train or retrain: ``rete train intents --lang it|en`` (the committed artefacts), with ``--data MINE.jsonl
+--with-base --out PATH`` for a consultant's own labelled posts; ``--evaluate`` prints the cross-domain table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.special import expit
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from models.extensions import MENTIONS_KEY, doc_value, is_tag, set_doc_value, token_orths
+from models.intents import INTENT_LABELS
+from models.jsonl import read_objects
+from models.sentiment import Featurizer, LinearHeads, LinearHeadsComponent
+from models.tokenizer import HANDLE
+from models.train import CUSTOMER_POSTS, fit_heads
+
+LEARNED_INTENTS = ("complaint", "praise", "support_request")
+# The probability a head must reach. Above 0.5 (the balanced-weight boundary), because the rules already
+# find the clear cases and a wrong complaint costs a consultant more than a missed one.
+DEFAULT_THRESHOLD = 0.7
+C = 1.0  # liblinear's inverse regularisation; the sentiment heads' order of magnitude, not tuned
+HANDLE_PATTERN = re.compile(HANDLE)
+
+
+class IntentModel(LinearHeads):
+    KIND = "intents"
+    HEADS = LEARNED_INTENTS
+
+    def probabilities(self, posts: Sequence[Sequence[int]]) -> np.ndarray:
+        """P(intent) per post (table rows) and learned intent; 0 for a post without words."""
+        if not posts:
+            return np.zeros((0, len(self.HEADS)))
+        logits, nonempty = self.logits(posts)
+        return expit(logits) * nonempty[:, None]
+
+
+class IntentModelComponent(LinearHeadsComponent):
+    """Adds to ``doc._.intents`` the learned intents whose probability reaches ``threshold``."""
+
+    MODEL = IntentModel
+
+    def __init__(self, nlp: Language, name: str, lang: str, model_paths: dict[str, str], threshold: float,
+                 batch_size: int) -> None:
+        super().__init__(nlp, name, lang, model_paths, batch_size)
+        if not 0 < threshold < 1:
+            raise ValueError(f"{name}: threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
+
+    def _annotate(self, docs: list[Doc]) -> None:
+        by_lang: dict[str, list[int]] = {}
+        for index, doc in enumerate(docs):
+            if _addresses_someone(doc):
+                by_lang.setdefault(self.language_of(doc), []).append(index)
+        for lang, indices in by_lang.items():
+            model = self.models[lang]
+            found = model.probabilities([model.featurizer.rows_of_doc(docs[i]) for i in indices]) >= self.threshold
+            for index, row in zip(indices, found.tolist()):
+                if any(row):
+                    doc = docs[index]
+                    learned = {intent for intent, hit in zip(model.HEADS, row) if hit}
+                    set_doc_value(doc, "intents", sorted(learned.union(doc_value(doc, "intents"))))
+
+
+def _addresses_someone(doc: Doc) -> bool:
+    """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The model
+    learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody."""
+    return bool(doc.spans.get(MENTIONS_KEY)) or bool(doc_value(doc, "meta").get("parent_id")) or any(
+        is_tag(text, "@") for text in map(doc.vocab.strings.__getitem__, token_orths(doc))
+    )
+
+
+@Language.factory(
+    "rete_intent_model",
+    default_config={"lang": "auto", "model_paths": {}, "threshold": DEFAULT_THRESHOLD, "batch_size": 1000},
+)
+def make_intent_model(nlp: Language, name: str, lang: str, model_paths: dict[str, str], threshold: float,
+                      batch_size: int) -> IntentModelComponent:
+    """``lang``: "it", "en" or "auto" (follow ``doc._.lang``); ``model_paths``: language -> .npz, default
+    ``models/artifacts/intents-<lang>.npz``; ``threshold``: the probability an intent needs."""
+    return IntentModelComponent(nlp, name, lang, model_paths, threshold, batch_size)
+
+
+# --- training data and fitting -----------------------------------------------------------------------------
+
+
+@dataclass
+class IntentLabelled:
+    texts: list[str]
+    intents: list[list[str]]
+    domains: list[str]
+
+    def __add__(self, other: IntentLabelled) -> IntentLabelled:
+        return IntentLabelled(self.texts + other.texts, self.intents + other.intents, self.domains + other.domains)
+
+    def subset(self, index: Sequence[int]) -> IntentLabelled:
+        return IntentLabelled(*([values[i] for i in index] for values in (self.texts, self.intents, self.domains)))
+
+    def targets(self) -> list[np.ndarray]:
+        return [np.array([intent in labels for labels in self.intents], dtype=int) for intent in LEARNED_INTENTS]
+
+
+def load_intent_jsonl(path: Path) -> IntentLabelled:
+    """Posts labelled with intents: ``{"text": ..., "intents": [...], "domain": ...}`` (domain optional)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"labelled data not found: {path}")
+    data = IntentLabelled([], [], [])
+    for number, record in read_objects(path, ValueError):
+        text, intents = record.get("text"), record.get("intents")
+        if not isinstance(text, str) or not isinstance(intents, list) or not set(intents) <= set(INTENT_LABELS):
+            raise ValueError(f"{path}, line {number}: needs a string 'text' and an 'intents' list "
+                             f"(of {', '.join(INTENT_LABELS)}), got intents {intents!r}")
+        data.texts.append(text)
+        data.intents.append(intents)
+        data.domains.append(str(record.get("domain") or path.name))
+    if not data.texts:
+        raise ValueError(f"{path}: no labelled posts")
+    return data
+
+
+def customer_posts(lang: str) -> IntentLabelled:
+    """Rete's labelled customer posts, the base training data."""
+    return load_intent_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
+
+
+def fit_intents(data: IntentLabelled, lang: str, meta: dict | None = None) -> IntentModel:
+    for target, intent in zip(data.targets(), LEARNED_INTENTS):
+        if target.min() == target.max():
+            raise ValueError(f"training data needs posts with and without the intent {intent!r}")
+    coef, intercept = fit_heads(Featurizer(lang).transform(data.texts), data.targets(), C, nb_weighted=False)
+    return IntentModel(lang, coef, intercept, {**(meta or {}), "examples": len(data.texts), "C": C})
+
+
+def held_out_by_domain(data: IntentLabelled, lang: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(held-out index, P(intent) of those posts) for each domain, fitted on the other domains: how the
+    model does on a kind of business it has not seen."""
+    features = Featurizer(lang).transform(data.texts)
+    targets = data.targets()
+    domains = np.array(data.domains)
+    for domain in sorted(set(data.domains)):
+        held = np.flatnonzero(domains == domain)
+        fitted = np.flatnonzero(domains != domain)
+        coef, intercept = fit_heads(features[fitted], [t[fitted] for t in targets], C, nb_weighted=False)
+        yield held, expit(features[held] @ coef + intercept)
+
+
+def rule_intents(data: IntentLabelled, lang: str) -> list[list[str]]:
+    """What the rest of the pipeline (rules, sentiment) finds in the posts, with every @handle in them
+    configured as a brand (a consultant's workspace names the brands its posts address)."""
+    from models.enrich import Enricher
+    from rete.config import BrandEntry
+
+    handles = sorted({handle for text in data.texts for handle in HANDLE_PATTERN.findall(text)}, key=str.lower)
+    brands = [BrandEntry(name=handle[1:], handles=[handle]) for handle in dict.fromkeys(handles)]
+    enricher = Enricher(brands, (lang,), without=("intent_model",))
+    records = [{"id": str(number), "text": text, "lang": lang} for number, text in enumerate(data.texts)]
+    return [record["intents"] for record in enricher.enrich(records)]
+
+
+@dataclass
+class IntentScore:
+    intent: str
+    reader: str  # "rules", "model", "rules + model"
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def cross_domain_scores(data: IntentLabelled, lang: str, threshold: float = DEFAULT_THRESHOLD) -> list[IntentScore]:
+    """Each learned intent found by the rules alone, by the model alone (each domain held out in turn) and by
+    both together, on the posts of ``data``."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    probabilities = np.zeros((len(data.texts), len(LEARNED_INTENTS)))
+    for held, held_probabilities in held_out_by_domain(data, lang):
+        probabilities[held] = held_probabilities
+    by_rules = rule_intents(data, lang)
+    scores = []
+    for column, (intent, target) in enumerate(zip(LEARNED_INTENTS, data.targets())):
+        rules = np.array([intent in found for found in by_rules])
+        model = probabilities[:, column] >= threshold
+        for reader, guess in (("rules", rules), ("model", model), ("rules + model", rules | model)):
+            p, r, f, _ = precision_recall_fscore_support(target, guess, average="binary", zero_division=0)
+            scores.append(IntentScore(intent, reader, float(p), float(r), float(f), int(target.sum())))
+    return scores

@@ -1,0 +1,137 @@
+"""The learned intents (models/intent_model.py): artefacts, the component alone and in the pipeline, training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from models.intent_model import (
+    LEARNED_INTENTS,
+    IntentLabelled,
+    IntentModel,
+    customer_posts,
+    fit_intents,
+    load_intent_jsonl,
+)
+from models.sentiment import SentimentModel, artifact_path, default_artifact
+from models.train import CUSTOMER_POSTS
+from rete.cli import app
+
+TINY = [
+    {"text": "@acme ordine fermo da tre settimane, nessuno risponde", "intents": ["complaint"], "domain": "a"},
+    {"text": "@acme pacco mai arrivato e nessun rimborso", "intents": ["complaint"], "domain": "a"},
+    {"text": "@acme il tecnico non si è presentato di nuovo", "intents": ["complaint"], "domain": "b"},
+    {"text": "@acme personale gentilissimo, grazie di cuore", "intents": ["praise"], "domain": "b"},
+    {"text": "@acme servizio impeccabile, bravi tutti", "intents": ["praise"], "domain": "a"},
+    {"text": "@acme come faccio a cambiare la password? aiutatemi", "intents": ["question", "support_request"], "domain": "b"},
+    {"text": "@acme potete aiutarmi con il reso?", "intents": ["question", "support_request"], "domain": "a"},
+    {"text": "@acme a che ora apre il negozio", "intents": ["question"], "domain": "b"},
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_committed_artefacts_load_with_their_heads(lang):
+    model = IntentModel.load(artifact_path("intents", lang))
+    assert model.HEADS == LEARNED_INTENTS and model.lang == lang
+    assert model.meta["examples"] == len(customer_posts(lang).texts)
+
+
+def test_a_sentiment_artefact_is_not_an_intent_model():
+    with pytest.raises(ValueError, match="not a intents model|'sentiment' model"):
+        IntentModel.load(default_artifact("it"))
+    with pytest.raises(ValueError, match="'intents' model"):
+        SentimentModel.load(artifact_path("intents", "it"))
+
+
+@pytest.fixture(scope="module")
+def enrichers():
+    """The pipeline with and without the learned intents."""
+    from models.enrich import Enricher
+    from rete.config import BrandEntry
+
+    brands = [BrandEntry(name="Rentova", handles=["@rentova"])]
+    return Enricher(brands, ("en", "it")), Enricher(brands, ("en", "it"), without=("intent_model",))
+
+
+def intents_of(enricher, text: str, lang: str) -> list[str]:
+    return next(iter(enricher.enrich([{"id": "t:1", "text": text, "lang": lang}])))["intents"]
+
+
+# A complaint stated as facts and praise told through what happened: no cue word the rules know, and
+# no "I" or "you" for the rule on negative posts naming a brand. {brand} is where the brand is named.
+FACTS = "prenotato per il 12{brand}, oggi è il 26 e del tecnico nessuna traccia"
+STORY = "{brand}auto pulitissima, consegna in due minuti e ci hanno pure lasciato l'acqua in macchina"
+
+
+@pytest.mark.parametrize(("text", "brand", "intent"), [(FACTS, " con Rentova", "complaint"), (STORY, "Rentova ", "praise")])
+def test_the_model_adds_what_the_rules_miss_and_keeps_what_they_find(enrichers, text, brand, intent):
+    with_model, rules_only = enrichers
+    named = text.format(brand=brand)
+    assert intent not in intents_of(rules_only, named, "it")
+    assert intent in intents_of(with_model, named, "it")
+    assert set(intents_of(rules_only, named, "it")) <= set(intents_of(with_model, named, "it"))
+
+
+@pytest.mark.parametrize("text", [FACTS, STORY])
+def test_posts_aimed_at_nobody_get_no_learned_intent(enrichers, text):
+    with_model, rules_only = enrichers
+    unnamed = text.format(brand="")
+    assert intents_of(with_model, unnamed, "it") == intents_of(rules_only, unnamed, "it")
+    model = IntentModel.load(artifact_path("intents", "it"))
+    assert model.probabilities([model.featurizer.rows_of_text(unnamed)]).max() >= 0.7, "the gate holds it back"
+
+
+def test_component_alone_follows_doc_lang_and_threshold():
+    import models.intent_model  # noqa: F401  (registers rete_intent_model)
+
+    nlp = spacy.blank("en")
+    strict = nlp.add_pipe("rete_intent_model", name="strict", config={"threshold": 0.999999})
+    doc = nlp.make_doc("@rentova thank you so much, amazing people, the best service ever")  # rules not run
+    doc._.lang = "en"
+    assert strict(doc)._.intents == []
+    loose = spacy.blank("en").add_pipe("rete_intent_model", config={"threshold": 0.01})
+    assert set(loose(doc)._.intents) == set(LEARNED_INTENTS)
+    with pytest.raises(ValueError, match="threshold"):
+        spacy.blank("en").add_pipe("rete_intent_model", config={"threshold": 1.5})
+
+
+def test_training_through_the_cli_is_reproducible(tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", TINY)
+    out, again = tmp_path / "mine.npz", tmp_path / "again.npz"
+    for target in (out, again):
+        result = CliRunner().invoke(app, ["train", "intents", "--lang", "it", "--data", str(data), "--out", str(target)])
+        assert result.exit_code == 0, result.output
+    assert out.read_bytes() == again.read_bytes()
+    model = IntentModel.load(out)
+    assert model.meta["examples"] == len(TINY)
+    probabilities = model.probabilities([model.featurizer.rows_of_text("@acme pacco mai arrivato, nessun rimborso")])
+    assert probabilities[0][LEARNED_INTENTS.index("complaint")] > probabilities[0][LEARNED_INTENTS.index("praise")]
+
+
+def test_cli_rejects_unknown_intents_naming_the_line(tmp_path):
+    data = write_jsonl(tmp_path / "bad.jsonl", [*TINY, {"text": "boh", "intents": ["rant"]}])
+    result = CliRunner().invoke(app, ["train", "intents", "--lang", "it", "--data", str(data), "--out", str(tmp_path / "x.npz")])
+    assert result.exit_code == 1
+    assert f"{data}, line 9" in " ".join(result.output.split()) and "rant" in result.output
+
+
+def test_training_needs_posts_with_and_without_each_learned_intent():
+    data = IntentLabelled(["a", "b"], [["complaint"], ["praise"]], ["x", "x"])
+    with pytest.raises(ValueError, match="support_request"):
+        fit_intents(data, "it")
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_customer_posts_carry_known_intents_and_domains(lang):
+    data = load_intent_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
+    assert len(set(data.domains)) >= 12
+    assert all(target.sum() >= 10 for target in data.targets())
