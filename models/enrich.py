@@ -51,16 +51,18 @@ class Enricher:
         languages: Sequence[str] = ("it", "en"),
         themes: Mapping[str, Sequence[str]] | None = None,
         without: Sequence[str] = (),
+        model_paths: Mapping[str, Mapping[str, str]] | None = None,
     ):
         """``languages``: the workspace's; ``themes``: extra theme -> keywords; ``without``: pipeline
-        components to leave out (evaluation and benchmarks of the other components)."""
+        components to leave out (evaluation and benchmarks of the other components); ``model_paths``: the
+        workspace's own trained models, ``{"sentiment"|"intents": {lang: path}}`` (default: the shipped ones)."""
         pipeline_languages = [lang for lang in languages if lang in PIPELINE_LANGUAGES]
         if not pipeline_languages:
             raise PipelineError(f"none of the languages {list(languages)} has a pipeline ({PIPELINE_LANGUAGES})")
         candidates = tuple(dict.fromkeys([*languages, *COMMON_LANGUAGES]))
         self.identifier = language_identifier(candidates)
         self.pipelines = {
-            lang: build_pipeline(lang, brands, themes, candidates, without) for lang in pipeline_languages
+            lang: build_pipeline(lang, brands, themes, candidates, without, model_paths) for lang in pipeline_languages
         }
         self.default_lang = pipeline_languages[0]
         # The pipelines are some hundred thousand objects that live as long as the process (vocabularies,

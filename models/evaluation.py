@@ -89,6 +89,7 @@ class EvalSettings:
     brands: list[BrandEntry] = field(default_factory=list)
     languages: tuple[str, ...] = ("it", "en")
     themes: dict[str, list[str]] = field(default_factory=dict)
+    model_paths: dict[str, dict[str, str]] = field(default_factory=dict)  # a workspace's own trained models
 
 
 Predictor = Callable[[list[dict], EvalSettings], list[set[str]]]
@@ -145,7 +146,8 @@ def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalRep
 def _enrich(records: list[dict], settings: EvalSettings, without: tuple[str, ...] = ("sentiment",)) -> list[dict]:
     from models.enrich import Enricher, record_problem
 
-    enricher = Enricher(settings.brands, settings.languages, settings.themes, without=without)
+    enricher = Enricher(settings.brands, settings.languages, settings.themes, without=without,
+                        model_paths=settings.model_paths)
     inputs = [{k: v for k, v in r.items() if k in ("id", "text", "lang", "author", "source", "parent_id")}
               for r in records]
     for record in inputs:

@@ -45,14 +45,18 @@ def build_pipeline(
     themes: Mapping[str, Sequence[str]] | None = None,
     languages: Iterable[str] = COMMON_LANGUAGES,
     without: Iterable[str] = (),
+    model_paths: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Language:
     """The ``lang`` pipeline for these brands and extra themes. ``languages`` are the candidates of
-    language id; ``without`` names components to leave out (e.g. ``("sentiment",)`` to time the rest)."""
+    language id; ``without`` names components to leave out (e.g. ``("sentiment",)`` to time the rest);
+    ``model_paths`` a workspace's own trained models, ``{"sentiment"|"intents": {lang: path}}``."""
     config = spacy.util.load_config(config_path(lang))
     workspace_settings = {
         "brands": {"brands": [brand.model_dump(mode="json", exclude_none=True) for brand in brands]},
         "themes": {"extra": {theme: list(words) for theme, words in (themes or {}).items()}},
         "language": {"languages": list(dict.fromkeys([*languages, *COMMON_LANGUAGES]))},
+        "sentiment": {"model_paths": dict((model_paths or {}).get("sentiment", {}))},
+        "intent_model": {"model_paths": dict((model_paths or {}).get("intents", {}))},
     }
     without = list(without)
     if not {"sentiment", "intent_model"} <= set(without):

@@ -145,6 +145,14 @@ class Client(Strict):
         return [(b, "own") for b in self.brands] + [(b, "competitor") for b in self.competitors]
 
 
+class TrainedModels(Strict):
+    """A consultant's own trained models (``rete train sentiment|intents --data MINE.jsonl --out PATH``), by
+    language, paths relative to the workspace; a language not listed uses Rete's shipped model."""
+
+    sentiment: dict[Language, str] = Field(default_factory=dict)
+    intents: dict[Language, str] = Field(default_factory=dict)
+
+
 class Workspace(Strict):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -153,6 +161,7 @@ class Workspace(Strict):
     warehouse: str = Field(default="warehouse/rete.duckdb", description="DuckDB file, relative to workspace")
     clients: list[Client] = Field(min_length=1)
     sources: list[Annotated[SourceConfig, Field(discriminator="type")]] = Field(default_factory=list)
+    models: TrainedModels = Field(default_factory=TrainedModels)
 
     root: Path = Field(default=Path("."), exclude=True)
 
@@ -196,6 +205,12 @@ class Workspace(Strict):
             if source.name == name:
                 return source
         raise ConfigError(f"no source {name!r} in workspace {self.name!r}")
+
+    @property
+    def model_paths(self) -> dict[str, dict[str, str]]:
+        """The workspace's own trained models as the NLP pipeline takes them: kind -> language -> path."""
+        return {kind: {lang: str(self.path(path)) for lang, path in paths.items()}
+                for kind, paths in self.models.model_dump().items() if paths}
 
     def path(self, relative: str | Path) -> Path:
         """Resolve a path written in workspace.yaml against the workspace folder."""

@@ -95,6 +95,11 @@ def _artifact_digest() -> str:
     return digest.hexdigest()
 
 
+def _file_digest(path: Path) -> str:
+    # A missing file is reported by the pipeline that loads it, with its path and how to train it.
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
 def enrichment_config_hash(workspace: Workspace) -> str:
     """Identifies what produced an enrichment: models, brands, themes and languages."""
     payload = {
@@ -102,6 +107,9 @@ def enrichment_config_hash(workspace: Workspace) -> str:
         "brands": [b.model_dump(mode="json") for b in workspace.all_brands],
         "themes": theme_taxonomy(workspace),
         "languages": list(workspace.languages),
+        # a workspace's own models by content, so that retraining one re-enriches
+        "trained_models": {kind: {lang: _file_digest(Path(path)) for lang, path in paths.items()}
+                           for kind, paths in workspace.model_paths.items()},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -109,7 +117,8 @@ def enrichment_config_hash(workspace: Workspace) -> str:
 def build_enricher(workspace: Workspace):
     from models.enrich import Enricher
 
-    return Enricher(workspace.all_brands, languages=tuple(workspace.languages), themes=theme_taxonomy(workspace))
+    return Enricher(workspace.all_brands, languages=tuple(workspace.languages), themes=theme_taxonomy(workspace),
+                    model_paths=workspace.model_paths)
 
 
 PENDING_SQL = """

@@ -80,3 +80,18 @@ def test_duplicate_source_names_and_invalid_yaml(tmp_path):
 def test_a_missing_workspace_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="workspace.yaml: file not found"):
         load_workspace(tmp_path)
+
+
+def test_trained_models_resolve_against_the_workspace(tmp_path):
+    text = BASE.format(handles="[]") + "models:\n  intents: {it: mine/intents-it.npz}\n  sentiment: {en: /abs/s-en.npz}\n"
+    workspace = load_workspace(write(tmp_path, text))
+    assert workspace.model_paths == {
+        "sentiment": {"en": "/abs/s-en.npz"},
+        "intents": {"it": str((tmp_path / "mine" / "intents-it.npz").resolve())},
+    }
+    assert load_workspace(write(tmp_path, BASE.format(handles="[]"))).model_paths == {}
+
+
+def test_a_trained_model_for_an_unknown_language_points_at_its_line(tmp_path):
+    text = BASE.format(handles="[]") + "models:\n  intents: {fr: mine.npz}\n"
+    assert f"{tmp_path / 'workspace.yaml'}, line 13: models.intents.fr" in config_error(tmp_path, text)

@@ -135,3 +135,47 @@ def test_customer_posts_carry_known_intents_and_domains(lang):
     data = load_intent_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
     assert len(set(data.domains)) >= 12
     assert all(target.sum() >= 10 for target in data.targets())
+
+
+WORKSPACE = """\
+name: Own models
+clients:
+  - name: Acme
+    slug: acme
+    brands:
+      - name: Acme
+        handles: ["@acme"]
+"""
+
+
+def workspace_with_models(folder: Path, models_yaml: str) -> Path:
+    folder.mkdir()
+    (folder / "workspace.yaml").write_text(WORKSPACE + models_yaml, encoding="utf-8")
+    return folder
+
+
+def test_a_workspace_uses_its_own_trained_intents_and_reenriches_when_they_change(tmp_path):
+    from rete.config import load_workspace
+    from rete.pipeline import build_enricher, enrichment_config_hash
+
+    data = write_jsonl(tmp_path / "mine.jsonl", TINY)
+    mine = tmp_path / "mine-it.npz"
+    train = ["train", "intents", "--lang", "it", "--data", str(data), "--out", str(mine)]
+    assert CliRunner().invoke(app, train).exit_code == 0
+    workspace = load_workspace(workspace_with_models(tmp_path / "ws", "models:\n  intents: {it: ../mine-it.npz}\n"))
+    component = build_enricher(workspace).pipelines["it"].get_pipe("intent_model")
+    assert component.models["it"].meta["examples"] == len(TINY)  # the workspace's own
+    assert component.models["en"].meta["examples"] == len(customer_posts("en").texts)  # the shipped one
+    before = enrichment_config_hash(workspace)
+    write_jsonl(data, TINY + TINY[:2])
+    assert CliRunner().invoke(app, train).exit_code == 0
+    assert enrichment_config_hash(workspace) != before
+
+
+def test_a_missing_trained_model_is_named_with_how_to_train_it(tmp_path):
+    folder = workspace_with_models(tmp_path / "ws", "models:\n  intents: {it: nowhere.npz}\n")
+    posts = write_jsonl(tmp_path / "in.jsonl", [{"id": "p1", "text": "ciao"}])
+    result = CliRunner().invoke(app, ["enrich", str(posts), "-o", str(tmp_path / "out.jsonl"), "--workspace", str(folder)])
+    assert result.exit_code != 0
+    message = " ".join(result.output.split())
+    assert str(folder / "nowhere.npz") in message and "rete train intents" in message

@@ -27,26 +27,28 @@ WorkspaceOption = Annotated[
 ]
 
 
-def _nlp_settings(brands: Path | None, workspace: Path | None) -> tuple[list[BrandEntry], tuple[str, ...], dict]:
-    """Brands, languages and extra themes from --brands or --workspace."""
+def _nlp_settings(
+    brands: Path | None, workspace: Path | None
+) -> tuple[list[BrandEntry], tuple[str, ...], dict, dict]:
+    """Brands, languages, extra themes and the workspace's own trained models from --brands or --workspace."""
     if brands is not None and workspace is not None:
         raise fail("give --brands or --workspace, not both")
     if workspace is not None:
         from rete.pipeline import theme_taxonomy
 
         ws = load_workspace(workspace)
-        return list(ws.all_brands), tuple(ws.languages), theme_taxonomy(ws)
+        return list(ws.all_brands), tuple(ws.languages), theme_taxonomy(ws), ws.model_paths
     if brands is not None:
-        return list(load_brand_set(brands).brands), ("it", "en"), {}
-    return [], ("it", "en"), {}
+        return list(load_brand_set(brands).brands), ("it", "en"), {}, {}
+    return [], ("it", "en"), {}, {}
 
 
-def _build_enricher(brands: list[BrandEntry], languages: tuple[str, ...], themes: dict):
+def _build_enricher(brands: list[BrandEntry], languages: tuple[str, ...], themes: dict, model_paths: dict):
     from models.enrich import Enricher
     from models.pipeline import PipelineError
 
     try:
-        return Enricher(brands, languages=languages, themes=themes)
+        return Enricher(brands, languages=languages, themes=themes, model_paths=model_paths)
     except (PipelineError, ValueError, OSError) as exc:
         raise fail(f"cannot build the NLP pipeline: {exc}") from None
 
@@ -65,13 +67,13 @@ def enrich(
     from models.enrich import enrich_jsonl
 
     with user_errors(), ExitStack() as stack:
-        entries, languages, themes = _nlp_settings(brands, workspace)
+        entries, languages, themes, model_paths = _nlp_settings(brands, workspace)
         if input_path == "-":
             source, size = sys.stdin.buffer, None
         else:
             source = stack.enter_context(open(input_path, "rb"))
             size = Path(input_path).stat().st_size
-        enricher = _build_enricher(entries, languages, themes)
+        enricher = _build_enricher(entries, languages, themes, model_paths)
         if output == "-":
             sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
             stack.callback(sink.detach)
@@ -109,11 +111,11 @@ def evaluate(
         raise fail(f"unknown format {output_format!r} (use table or json)")
     chosen = TASKS[task]
     with user_errors():
-        entries, languages, themes = _nlp_settings(brands, workspace)
+        entries, languages, themes, model_paths = _nlp_settings(brands, workspace)
         if chosen.needs_brands and not entries:
             raise fail(f"task {task!r} needs brand definitions: give --brands BRANDS.yaml or --workspace DIR")
         try:
-            report = evaluate_file(chosen, labelled, EvalSettings(entries, languages, themes))
+            report = evaluate_file(chosen, labelled, EvalSettings(entries, languages, themes, model_paths))
         except LabelledDataError as exc:
             raise fail(str(exc)) from None
     if output_format == "json":
