@@ -136,10 +136,11 @@ def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalRep
     records = load_labelled(path, task.gold_field)
     gold = [set(record[task.gold_field]) for record in records]
     predicted = task.predict(records, settings)
+    # Extra metrics see the predictions before folding: the SENTIPOLC measure counts "mixed" as both.
+    extra = task.extra_metrics(gold, predicted) if task.extra_metrics else {}
     used = set().union(*gold)
     folds = {label: into for label, into in task.folded_when_unused.items() if label not in used}
     predicted = [{folds.get(label, label) for label in labels} for labels in predicted]
-    extra = task.extra_metrics(gold, predicted) if task.extra_metrics else {}
     return EvalReport(task.name, len(records), class_scores(gold, predicted, task.labels), extra)
 
 
@@ -174,6 +175,14 @@ def _exact_match(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, f
     return {"exact_match": _ratio(sum(g == p for g, p in zip(gold, predicted)), len(gold))}
 
 
+def _official_polarity_f(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:
+    """SENTIPOLC 2014's polarity measure (``models.train.sentipolc_polarity_f``): BENCHMARKS.md's Italian
+    target, printed for any sentiment file so that it can be read on posts other than the task's tweets."""
+    from models.train import sentipolc_polarity_f
+
+    return {"official_polarity_f": sentipolc_polarity_f([min(g) for g in gold], [min(p) for p in predicted])}
+
+
 def _intent_labels() -> tuple[str, ...]:
     from models.intents import INTENT_LABELS
 
@@ -185,6 +194,7 @@ register_task(EvalTask(
     help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
     gold_field="label",
     predict=_predict_sentiment,
+    extra_metrics=_official_polarity_f,
     folded_when_unused={"mixed": "neutral"},
 ))
 register_task(EvalTask(

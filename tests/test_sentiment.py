@@ -350,3 +350,19 @@ def test_scoring_sums_the_same_coefficients_as_the_training_matrix():
     logits, _ = model.logits([model.featurizer.rows_of_text(text) for text in texts])
     matrix = model.featurizer.transform(texts) @ model.coef + model.intercept
     assert np.allclose(logits, matrix, atol=1e-4)
+
+
+def test_official_polarity_f_counts_a_mixed_reading_as_both_before_the_3_class_folding(tmp_path):
+    """A 3-class file has no "mixed": the per-class scores fold a mixed reading into neutral, but the SENTIPOLC
+    measure (BENCHMARKS.md's Italian target) reads it as positive and negative, as the task does."""
+    import dataclasses
+
+    from models.evaluation import TASKS, EvalSettings, evaluate_file
+
+    data = write_jsonl(tmp_path / "gold.jsonl", [{"text": "a", "label": "positive"}, {"text": "b", "label": "neutral"}])
+    task = dataclasses.replace(TASKS["sentiment"], predict=lambda records, settings: [{"mixed"}, {"neutral"}])
+    report = evaluate_file(task, data, EvalSettings())
+    # positive field perfect (1.0); negative field: one false "yes" (F1 0) and half the "no"s (F1 2/3)
+    assert report.extra["official_polarity_f"] == pytest.approx((1.0 + (0 + 2 / 3) / 2) / 2)
+    assert {s.label: s.support for s in report.scores} == {"neutral": 1, "positive": 1}
+    assert {s.label: s.recall for s in report.scores}["positive"] == 0.0  # folded: read as neutral
