@@ -71,7 +71,7 @@ class IntentModelComponent(LinearHeadsComponent):
     def _annotate(self, docs: list[Doc]) -> None:
         by_lang: dict[str, list[int]] = {}
         for index, doc in enumerate(docs):
-            if _addresses_someone(doc):
+            if self._has_model_for(doc) and _addresses_someone(doc):
                 by_lang.setdefault(self.language_of(doc), []).append(index)
         for lang, indices in by_lang.items():
             model = self.models[lang]
@@ -81,6 +81,12 @@ class IntentModelComponent(LinearHeadsComponent):
                     doc = docs[index]
                     learned = {intent for intent, hit in zip(model.HEADS, row) if hit}
                     set_doc_value(doc, "intents", sorted(learned.union(doc_value(doc, "intents"))))
+
+
+    def _has_model_for(self, doc: Doc) -> bool:
+        # Unlike sentiment, which every post needs, a learned intent is not guessed for a post in a language
+        # without a model (Spanish read by the Italian one), nor for one too short to tell ("und").
+        return not self.follows_doc_lang or doc_value(doc, "lang") in self.models
 
 
 def _addresses_someone(doc: Doc) -> bool:

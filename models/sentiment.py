@@ -549,6 +549,7 @@ class LinearHeadsComponent:
             code: self.MODEL.load(model_paths.get(code) or artifact_path(self.MODEL.KIND, code)) for code in languages
         }
         self.fallback = lang if lang != "auto" else (nlp.lang if nlp.lang in self.models else "en")
+        self.follows_doc_lang = lang == "auto"
 
     def language_of(self, doc: Doc) -> str:
         declared = doc_value(doc, "lang")

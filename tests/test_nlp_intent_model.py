@@ -100,6 +100,10 @@ def test_component_alone_follows_doc_lang_and_threshold():
     assert strict(doc)._.intents == []
     loose = spacy.blank("en").add_pipe("rete_intent_model", config={"threshold": 0.01})
     assert set(loose(doc)._.intents) == set(LEARNED_INTENTS)
+    for no_model in ("es", "und"):  # a language without a model: no guess from another language's
+        doc = nlp.make_doc("@rentova el técnico no apareció")
+        doc._.lang = no_model
+        assert loose(doc)._.intents == []
     with pytest.raises(ValueError, match="threshold"):
         spacy.blank("en").add_pipe("rete_intent_model", config={"threshold": 1.5})
 
