@@ -34,7 +34,7 @@ from models.intents import INTENT_LABELS
 from models.jsonl import read_objects
 from models.sentiment import Featurizer, LinearHeads, LinearHeadsComponent
 from models.tokenizer import HANDLE
-from models.train import CUSTOMER_POSTS, fit_heads
+from models.train import customer_posts_path, fit_heads
 
 LEARNED_INTENTS = ("complaint", "praise", "support_request")
 # The probability a head must reach. Above 0.5 (the balanced-weight boundary), because the rules already
@@ -120,9 +120,6 @@ class IntentLabelled:
     def __add__(self, other: IntentLabelled) -> IntentLabelled:
         return IntentLabelled(self.texts + other.texts, self.intents + other.intents, self.domains + other.domains)
 
-    def subset(self, index: Sequence[int]) -> IntentLabelled:
-        return IntentLabelled(*([values[i] for i in index] for values in (self.texts, self.intents, self.domains)))
-
     def targets(self) -> list[np.ndarray]:
         return [np.array([intent in labels for labels in self.intents], dtype=int) for intent in LEARNED_INTENTS]
 
@@ -134,7 +131,8 @@ def load_intent_jsonl(path: Path) -> IntentLabelled:
     data = IntentLabelled([], [], [])
     for number, record in read_objects(path, ValueError):
         text, intents = record.get("text"), record.get("intents")
-        if not isinstance(text, str) or not isinstance(intents, list) or not set(intents) <= set(INTENT_LABELS):
+        if (not isinstance(text, str) or not isinstance(intents, list)
+                or not all(isinstance(intent, str) and intent in INTENT_LABELS for intent in intents)):
             raise ValueError(f"{path}, line {number}: needs a string 'text' and an 'intents' list "
                              f"(of {', '.join(INTENT_LABELS)}), got intents {intents!r}")
         data.texts.append(text)
@@ -145,9 +143,9 @@ def load_intent_jsonl(path: Path) -> IntentLabelled:
     return data
 
 
-def customer_posts(lang: str) -> IntentLabelled:
-    """Rete's labelled customer posts, the base training data."""
-    return load_intent_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
+def customer_intent_posts(lang: str) -> IntentLabelled:
+    """Rete's labelled customer posts with their intents, the base training data."""
+    return load_intent_jsonl(customer_posts_path(lang))
 
 
 def fit_intents(data: IntentLabelled, lang: str, meta: dict | None = None) -> IntentModel:
@@ -161,53 +159,79 @@ def fit_intents(data: IntentLabelled, lang: str, meta: dict | None = None) -> In
 def held_out_by_domain(data: IntentLabelled, lang: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(held-out index, P(intent) of those posts) for each domain, fitted on the other domains: how the
     model does on a kind of business it has not seen."""
+    domains = np.array(data.domains)
+    if len(set(data.domains)) < 2:
+        raise ValueError("holding a domain out needs posts of at least two domains (the 'domain' field)")
     features = Featurizer(lang).transform(data.texts)
     targets = data.targets()
-    domains = np.array(data.domains)
     for domain in sorted(set(data.domains)):
         held = np.flatnonzero(domains == domain)
         fitted = np.flatnonzero(domains != domain)
+        for target, intent in zip(targets, LEARNED_INTENTS):
+            if target[fitted].min() == target[fitted].max():
+                raise ValueError(f"without domain {domain!r} no post is labelled both with and without {intent!r}")
         coef, intercept = fit_heads(features[fitted], [t[fitted] for t in targets], C, nb_weighted=False)
         yield held, expit(features[held] @ coef + intercept)
 
 
-def rule_intents(data: IntentLabelled, lang: str) -> list[list[str]]:
-    """What the rest of the pipeline (rules, sentiment) finds in the posts, with every @handle in them
-    configured as a brand (a consultant's workspace names the brands its posts address)."""
+@dataclass
+class PipelineReading:
+    """What the pipeline without the learned intents finds in a post, and whether the learned intents would
+    look at it (it is aimed at someone)."""
+
+    intents: list[str]
+    aimed: bool
+
+
+def rules_reading(data: IntentLabelled, lang: str) -> list[PipelineReading]:
+    """The pipeline without the learned intents (rules, sentiment) on the posts, every @handle in them
+    configured as a brand. Posts that name their brand only in plain words are not aimed at anyone here,
+    as in a workspace that had not configured that brand."""
     from models.enrich import Enricher
     from rete.config import BrandEntry
 
     handles = sorted({handle for text in data.texts for handle in HANDLE_PATTERN.findall(text)}, key=str.lower)
-    brands = [BrandEntry(name=handle[1:], handles=[handle]) for handle in dict.fromkeys(handles)]
-    enricher = Enricher(brands, (lang,), without=("intent_model",))
+    enricher = Enricher([BrandEntry(name=handle[1:], handles=[handle]) for handle in handles], (lang,),
+                        without=("intent_model",))
     records = [{"id": str(number), "text": text, "lang": lang} for number, text in enumerate(data.texts)]
-    return [record["intents"] for record in enricher.enrich(records)]
+    return [PipelineReading(record["intents"], bool(record["mentions"]) or bool(HANDLE_PATTERN.search(record["text"])))
+            for record in enricher.enrich(records)]
 
 
 @dataclass
 class IntentScore:
     intent: str
-    reader: str  # "rules", "model", "rules + model"
+    reader: str  # see READERS
     precision: float
     recall: float
     f1: float
     support: int
 
 
+READERS = {
+    "rules": "the rules alone",
+    "model": "the model alone, on every post",
+    "rules + model": "the pipeline where every post names a configured brand (these posts are all to or about one)",
+    "rules + model, @ only": "the pipeline where only posts with an @handle are aimed at someone",
+}
+
+
 def cross_domain_scores(data: IntentLabelled, lang: str, threshold: float = DEFAULT_THRESHOLD) -> list[IntentScore]:
-    """Each learned intent found by the rules alone, by the model alone (each domain held out in turn) and by
-    both together, on the posts of ``data``."""
+    """Each learned intent as the READERS find it on the posts of ``data``, the model's domain held out."""
     from sklearn.metrics import precision_recall_fscore_support
 
     probabilities = np.zeros((len(data.texts), len(LEARNED_INTENTS)))
     for held, held_probabilities in held_out_by_domain(data, lang):
         probabilities[held] = held_probabilities
-    by_rules = rule_intents(data, lang)
+    readings = rules_reading(data, lang)
+    aimed = np.array([reading.aimed for reading in readings])
     scores = []
     for column, (intent, target) in enumerate(zip(LEARNED_INTENTS, data.targets())):
-        rules = np.array([intent in found for found in by_rules])
+        rules = np.array([intent in reading.intents for reading in readings])
         model = probabilities[:, column] >= threshold
-        for reader, guess in (("rules", rules), ("model", model), ("rules + model", rules | model)):
+        guesses = {"rules": rules, "model": model, "rules + model": rules | model,
+                   "rules + model, @ only": rules | (model & aimed)}
+        for reader, guess in guesses.items():
             p, r, f, _ = precision_recall_fscore_support(target, guess, average="binary", zero_division=0)
             scores.append(IntentScore(intent, reader, float(p), float(r), float(f), int(target.sum())))
     return scores

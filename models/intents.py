@@ -238,6 +238,8 @@ class IntentTagger:
                     if label == "praise":
                         found.add("complaint")
                     continue
+                if label == "praise" and negative:
+                    continue  # thanks in a negative post are ironic: "grazie @x per avermi fatto aspettare"
                 found.add(label)
         if any(map(_HAS_QUESTION_MARK, tokens)):
             found.add("question")

@@ -432,14 +432,16 @@ class LinearHeads:
     def load(cls, path: Path | str):
         path = Path(path)
         retrain = f"`rete train {cls.KIND}`"
+        if path.is_dir():
+            raise IsADirectoryError(f"{cls.KIND} model {path} is a folder: give the .npz file `rete train {cls.KIND} --out` wrote")
         if not path.is_file():
             raise FileNotFoundError(f"{cls.KIND} model not found: {path} (train it with {retrain})")
         try:
             with np.load(path, allow_pickle=False) as stored:
                 meta = json.loads(str(stored["meta"]))
                 rows, weights, intercept = stored["rows"], stored["weights"], stored["intercept"]
-        except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"{path}: not a Rete {cls.KIND} model ({exc})") from None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            raise ValueError(f"{path}: not a Rete {cls.KIND} model (the .npz file {retrain} writes)") from None
         if meta.get("feature_version") != FEATURE_VERSION:
             raise ValueError(
                 f"{path}: built for feature version {meta.get('feature_version')}, this code reads "
@@ -545,9 +547,12 @@ class LinearHeadsComponent:
         self.name = name
         self.batch_size = batch_size
         languages = [lang] if lang != "auto" else sorted({"it", "en"} | set(model_paths))
-        self.models = {
-            code: self.MODEL.load(model_paths.get(code) or artifact_path(self.MODEL.KIND, code)) for code in languages
-        }
+        self.models = {}
+        for code in languages:
+            path = model_paths.get(code) or artifact_path(self.MODEL.KIND, code)
+            model = self.models[code] = self.MODEL.load(path)
+            if model.lang != code:
+                raise ValueError(f"{path}: a {model.lang!r} {self.MODEL.KIND} model, given for {code!r}")
         self.fallback = lang if lang != "auto" else (nlp.lang if nlp.lang in self.models else "en")
         self.follows_doc_lang = lang == "auto"
 

@@ -79,13 +79,18 @@ def build_social_tokenizer(nlp: Language) -> Tokenizer | ItalianSocialTokenizer:
 _TYPED_ACCENT_TEXT = re.compile(r"[aeiouAEIOU]['’](?![^\W\d_])")
 _VOWELS = frozenset("aeiouAEIOU")
 _APOSTROPHES = frozenset("'’")
+_OPENING_QUOTE = "‘"  # phones open a single quote with ‘ and close it with ’
+# Colloquial words clipped at the start ("'sto telefono", "'na cosa"): their apostrophe opens no quote.
+_CLIPPED = frozenset({"sto", "sta", "ste", "sti", "na", "nu", "ndo", "nsomma", "gni"})
 
 
 class ItalianSocialTokenizer:
     """The social tokenizer for Italian: spaCy's, then a final accent typed as an apostrophe joined back to
     its word. Only a post holding a vowel before a word-final apostrophe is looked at (a regex search), and
     only its pairs are merged, so that every component sees ``e'`` as one token. The pair is not joined when
-    the apostrophe closes a quote (``'vela'``), opened by an apostrophe after a space and glued to a word."""
+    the apostrophe closes a quote (``'vela'``, ``‘vela’``), opened by ‘ or by an apostrophe after a space and
+    glued to a word other than a clipped one (``'sto``). It is a plain callable, as spaCy allows: it has
+    none of the Tokenizer's serialisation or ``explain`` (Rete builds pipelines from config, never saves them)."""
 
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
@@ -101,11 +106,15 @@ def _join_typed_accents(doc: Doc) -> None:
     pairs = []
     quote_open = False
     for token in doc:
+        if token.text == _OPENING_QUOTE:
+            quote_open = True
+            continue
         if token.text not in _APOSTROPHES:
             continue
         before = doc[token.i - 1] if token.i else None
         if before is None or before.whitespace_ or before.text[-1] not in _VOWELS or not before.text.isalpha():
-            quote_open = not token.whitespace_ and token.i + 1 < len(doc) and doc[token.i + 1].text[:1].isalpha()
+            after = doc[token.i + 1] if token.i + 1 < len(doc) and not token.whitespace_ else None
+            quote_open = after is not None and after.text[:1].isalpha() and after.lower_ not in _CLIPPED
         elif quote_open:
             quote_open = False  # this apostrophe closes the quote
         else:
@@ -163,8 +172,9 @@ def _typed_accent(letter: str) -> str:
     return typed.upper() if letter.isupper() else typed
 
 
-# Words where a final vowel + apostrophe is not a typed accent: "un po'", "mo'", the imperatives.
-_NOT_ACCENTS = frozenset({"po'", "mo'", "fa'", "va'", "da'", "di'", "sta'", "to'"})
+# Words where a final vowel + apostrophe is not a typed accent: "un po'", "mo'", the imperatives, "de'"
+# (dei) and "ca'" (casa).
+_NOT_ACCENTS = frozenset({"po'", "mo'", "fa'", "va'", "da'", "di'", "sta'", "to'", "de'", "ca'"})
 _ACCENTED = {"a": "à", "e": "è", "i": "ì", "o": "ò", "u": "ù"}
 
 
@@ -174,8 +184,8 @@ def accented(word: str) -> str:
     if len(word) < 2 or word[-1] != "'" or word[-2] not in _ACCENTED or word in _NOT_ACCENTS:
         return word
     stem, vowel = word[:-2], word[-2]
-    # Closed é: the -ché conjunctions (perché, poiché, affinché...), né and sé.
-    closed = vowel == "e" and (stem.endswith("ch") or stem in ("n", "s"))
+    # Closed é: the -ché conjunctions (perché, poiché, affinché...), the -tré numbers (ventitré), né and sé.
+    closed = vowel == "e" and (stem.endswith(("ch", "tr")) or stem in ("n", "s"))
     return stem + ("é" if closed else _ACCENTED[vowel])
 
 

@@ -145,9 +145,13 @@ def base_data(lang: str, shared_data: Path = SHARED_DATA) -> Labelled:
     return loader(path)
 
 
+def customer_posts_path(lang: str) -> Path:
+    return Path(str(CUSTOMER_POSTS).format(lang=lang))
+
+
 def customer_posts(lang: str) -> Labelled:
     """Rete's labelled customer posts (see the module docstring), added to every fit."""
-    return load_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
+    return load_jsonl(customer_posts_path(lang))
 
 
 def split(data: Labelled) -> tuple[Labelled, Labelled]:

@@ -13,12 +13,12 @@ from models.intent_model import (
     LEARNED_INTENTS,
     IntentLabelled,
     IntentModel,
-    customer_posts,
+    customer_intent_posts,
     fit_intents,
     load_intent_jsonl,
 )
 from models.sentiment import SentimentModel, artifact_path, default_artifact
-from models.train import CUSTOMER_POSTS
+from models.train import customer_posts_path
 from rete.cli import app
 
 TINY = [
@@ -42,7 +42,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 def test_committed_artefacts_load_with_their_heads(lang):
     model = IntentModel.load(artifact_path("intents", lang))
     assert model.HEADS == LEARNED_INTENTS and model.lang == lang
-    assert model.meta["examples"] == len(customer_posts(lang).texts)
+    assert model.meta["examples"] == len(customer_intent_posts(lang).texts)
 
 
 def test_a_sentiment_artefact_is_not_an_intent_model():
@@ -88,6 +88,25 @@ def test_posts_aimed_at_nobody_get_no_learned_intent(enrichers, text):
     assert intents_of(with_model, unnamed, "it") == intents_of(rules_only, unnamed, "it")
     model = IntentModel.load(artifact_path("intents", "it"))
     assert model.probabilities([model.featurizer.rows_of_text(unnamed)]).max() >= 0.7, "the gate holds it back"
+
+
+def test_the_component_picks_the_model_of_the_doc_language():
+    import models.intent_model  # noqa: F401  (registers rete_intent_model)
+
+    component = spacy.blank("en").add_pipe("rete_intent_model")
+    text = "@acme prenotato per il 12, oggi è il 26 e del tecnico nessuna traccia"
+    expected = {}
+    for lang in ("it", "en"):
+        model = IntentModel.load(artifact_path("intents", lang))
+        expected[lang] = model.probabilities([model.featurizer.rows_of_text(text)])[0]
+    assert expected["it"].tolist() != expected["en"].tolist()
+    for lang in ("it", "en"):
+        doc = spacy.blank("en").make_doc(text)
+        doc._.lang = lang
+        chosen = component.models[component.language_of(doc)]
+        assert chosen.lang == lang
+        assert chosen.probabilities([chosen.featurizer.rows_of_doc(doc)])[0].tolist() == pytest.approx(
+            expected[lang].tolist(), abs=1e-5)
 
 
 def test_component_alone_follows_doc_lang_and_threshold():
@@ -136,7 +155,7 @@ def test_training_needs_posts_with_and_without_each_learned_intent():
 
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_customer_posts_carry_known_intents_and_domains(lang):
-    data = load_intent_jsonl(Path(str(CUSTOMER_POSTS).format(lang=lang)))
+    data = load_intent_jsonl(customer_posts_path(lang))
     assert len(set(data.domains)) >= 12
     assert all(target.sum() >= 10 for target in data.targets())
 
@@ -169,7 +188,7 @@ def test_a_workspace_uses_its_own_trained_intents_and_reenriches_when_they_chang
     workspace = load_workspace(workspace_with_models(tmp_path / "ws", "models:\n  intents: {it: ../mine-it.npz}\n"))
     component = build_enricher(workspace).pipelines["it"].get_pipe("intent_model")
     assert component.models["it"].meta["examples"] == len(TINY)  # the workspace's own
-    assert component.models["en"].meta["examples"] == len(customer_posts("en").texts)  # the shipped one
+    assert component.models["en"].meta["examples"] == len(customer_intent_posts("en").texts)  # the shipped one
     before = enrichment_config_hash(workspace)
     write_jsonl(data, TINY + TINY[:2])
     assert CliRunner().invoke(app, train).exit_code == 0
@@ -183,3 +202,41 @@ def test_a_missing_trained_model_is_named_with_how_to_train_it(tmp_path):
     assert result.exit_code != 0
     message = " ".join(result.output.split())
     assert str(folder / "nowhere.npz") in message and "rete train intents" in message
+
+
+def test_a_workspace_uses_its_own_sentiment_model_too(tmp_path):
+    from rete.config import load_workspace
+    from rete.pipeline import build_enricher
+
+    data = write_jsonl(tmp_path / "mine.jsonl", [
+        {"text": "ottimo prodotto", "label": "positive"}, {"text": "pessimo servizio", "label": "negative"},
+        {"text": "arriva lunedì", "label": "neutral"}, {"text": "bellissimo", "label": "positive"},
+        {"text": "che schifo", "label": "negative"}, {"text": "apre alle 9", "label": "neutral"},
+    ])
+    train = ["train", "sentiment", "--lang", "it", "--data", str(data), "--out", str(tmp_path / "s-it.npz")]
+    assert CliRunner().invoke(app, train).exit_code == 0
+    workspace = load_workspace(workspace_with_models(tmp_path / "ws", "models:\n  sentiment: {it: ../s-it.npz}\n"))
+    component = build_enricher(workspace).pipelines["it"].get_pipe("sentiment")
+    assert component.models["it"].meta["examples"] == 6
+    assert component.models["en"].meta["examples"] > 4000  # the shipped English model
+
+
+def test_a_model_of_another_language_is_refused(tmp_path):
+    from rete.config import load_workspace
+    from rete.pipeline import build_enricher
+
+    folder = workspace_with_models(tmp_path / "ws", f"models:\n  intents: {{it: {artifact_path('intents', 'en')}}}\n")
+    with pytest.raises(ValueError, match="'en' intents model, given for 'it'"):
+        build_enricher(load_workspace(folder))
+
+
+def test_evaluate_holds_each_domain_out_and_needs_two(tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", TINY)
+    result = CliRunner().invoke(app, ["train", "intents", "--lang", "it", "--data", str(data), "--evaluate"])
+    assert result.exit_code == 0, result.output
+    assert "each of 2 domains held out" in result.output
+    rows = [line.split() for line in result.output.splitlines() if line.split()[:1] and line.split()[0] in LEARNED_INTENTS]
+    assert len(rows) == len(LEARNED_INTENTS) * 4
+    one_domain = write_jsonl(tmp_path / "one.jsonl", [{**record, "domain": "a"} for record in TINY])
+    result = CliRunner().invoke(app, ["train", "intents", "--lang", "it", "--data", str(one_domain), "--evaluate"])
+    assert result.exit_code == 1 and "at least two domains" in " ".join(result.output.split())

@@ -230,6 +230,14 @@ def test_negative_post_addressed_to_a_brand_is_a_complaint(enrich_one):
     assert "complaint" not in enrich_one(text, "it")
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Complimenti @ferroviablu, terzo treno soppresso questa settimana, vergognatevi", "it"),
+    ("Well done @ferroviablu, third cancelled train this week, pathetic", "en"),
+])
+def test_praise_words_in_a_negative_post_are_irony_not_praise(enrich_one, text, lang):
+    assert enrich_one(text, lang) == ["complaint"]
+
+
 def test_negative_headline_naming_a_brand_first_is_not_a_complaint(enrich_one):
     assert enrich_one("Ferrovia Blu taglia 300 posti di lavoro, crollo in borsa", "it") == []
     assert enrich_one("@ferroviablu grazie, servizio ottimo oggi", "it") == ["praise"]

@@ -71,6 +71,9 @@ def test_italian_accents_typed_as_apostrophes_stay_on_their_word():
         "la", "parola", "'", "vela", "'", "e'", "bella", ",", "l'", "ordine"
     ]
     assert texts(nlp, "'ciao'") == ["'", "ciao", "'"]
+    # Phones open single quotes with ‘; a clipped word ('sto, 'na) opens no quote.
+    assert texts(nlp, "la pasta ‘Barilla’ e’ buona") == ["la", "pasta", "‘", "Barilla", "’", "e’", "buona"]
+    assert texts(nlp, "'sto telefono e' rotto") == ["'", "sto", "telefono", "e'", "rotto"]
 
 
 def test_english_closing_quotes_are_not_accents():
@@ -82,7 +85,7 @@ def test_english_closing_quotes_are_not_accents():
 @pytest.mark.parametrize(
     ("typed", "word"),
     [("e'", "è"), ("perche'", "perché"), ("ne'", "né"), ("citta'", "città"), ("piu'", "più"), ("comprero'", "comprerò"),
-     ("po'", "po'"), ("l'", "l'"), ("vela", "vela")],
+     ("ventitre'", "ventitré"), ("po'", "po'"), ("de'", "de'"), ("l'", "l'"), ("vela", "vela")],
 )
 def test_typed_accents_read_as_the_accented_word(typed, word):
     assert accented(typed) == word

@@ -306,9 +306,9 @@ def test_hand_written_customer_sets_are_well_formed(lang):
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_rete_customer_posts_are_labelled_and_part_of_the_training_data(lang):
     from models.intents import INTENT_LABELS
-    from models.train import CUSTOMER_POSTS, base_data, customer_posts
+    from models.train import base_data, customer_posts, customer_posts_path
 
-    lines = [json.loads(line) for line in Path(str(CUSTOMER_POSTS).format(lang=lang)).read_text().splitlines()]
+    lines = [json.loads(line) for line in customer_posts_path(lang).read_text().splitlines()]
     assert len(lines) == 390 and all(set(line["intents"]) <= set(INTENT_LABELS) for line in lines)
     posts = customer_posts(lang)
     assert set(posts.labels) == {"positive", "negative", "neutral"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import add
 from pathlib import Path
 from typing import Annotated
 
@@ -49,10 +51,7 @@ def train_sentiment(
     from models import train as training
     from models.sentiment import default_artifact
 
-    if lang not in LANGUAGES:
-        raise fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", code=2)
-    if data and out is None and not evaluate:
-        raise fail("--out is required with --data, so the shipped model is not overwritten by accident", code=2)
+    _check_options(lang, data, out, evaluate)
     base_dir = shared_data or training.SHARED_DATA
     with user_errors():
         try:
@@ -64,9 +63,7 @@ def train_sentiment(
             always_trained = training.customer_posts(lang) if uses_base else None
         except ValueError as exc:
             raise fail(str(exc)) from None
-        labelled = parts[0]
-        for part in parts[1:]:
-            labelled = labelled + part
+        labelled = reduce(add, parts)
         if evaluate:
             if not data:
                 training.evaluate(base_dir)
@@ -86,6 +83,13 @@ def train_sentiment(
         model = _fit(training, labelled, lang, {"trained_on": sources})
         model.save(target)
     stderr.print(f"sentiment model ({lang}, {len(labelled.texts)} posts) written to {target}")
+
+
+def _check_options(lang: str, data: list[Path] | None, out: Path | None, evaluate: bool) -> None:
+    if lang not in LANGUAGES:
+        raise fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", code=2)
+    if data and out is None and not evaluate:
+        raise fail("--out is required with --data, so the shipped model is not overwritten by accident", code=2)
 
 
 def _fit(training, labelled, lang: str, meta: dict):
@@ -124,20 +128,15 @@ def train_intents(
     from models import intent_model
     from models.sentiment import artifact_path
 
-    if lang not in LANGUAGES:
-        raise fail(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}", code=2)
-    if data and out is None and not evaluate:
-        raise fail("--out is required with --data, so the shipped model is not overwritten by accident", code=2)
+    _check_options(lang, data, out, evaluate)
     with user_errors():
         try:
             parts = [intent_model.load_intent_jsonl(path) for path in data or []]
             if not data or with_base:
-                parts.insert(0, intent_model.customer_posts(lang))
+                parts.insert(0, intent_model.customer_intent_posts(lang))
         except ValueError as exc:
             raise fail(str(exc)) from None
-        labelled = parts[0]
-        for part in parts[1:]:
-            labelled = labelled + part
+        labelled = reduce(add, parts)
         try:
             if evaluate:
                 _print_intent_scores(intent_model.cross_domain_scores(labelled, lang), len(set(labelled.domains)))
@@ -151,10 +150,14 @@ def train_intents(
 
 
 def _print_intent_scores(scores, domains: int) -> None:
-    typer.echo(f"each of {domains} domains held out in turn; rules with every @handle as a brand")
-    typer.echo(f"{'intent':<16} {'reader':<14} {'P':>5} {'R':>5} {'F1':>5} {'n':>4}")
+    from models.intent_model import READERS
+
+    typer.echo(f"each of {domains} domains held out from the model in turn; rules with every @handle as a brand")
+    for reader, meaning in READERS.items():
+        typer.echo(f"  {reader}: {meaning}")
+    typer.echo(f"{'intent':<16} {'reader':<22} {'P':>5} {'R':>5} {'F1':>5} {'n':>4}")
     for score in scores:
-        typer.echo(f"{score.intent:<16} {score.reader:<14} {score.precision:5.2f} {score.recall:5.2f} "
+        typer.echo(f"{score.intent:<16} {score.reader:<22} {score.precision:5.2f} {score.recall:5.2f} "
                    f"{score.f1:5.2f} {score.support:4d}")
 
 
