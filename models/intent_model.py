@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import reduce
+from operator import add
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from models.intents import INTENT_LABELS
 from models.jsonl import read_objects
 from models.sentiment import Featurizer, LinearHeads, LinearHeadsComponent
 from models.tokenizer import HANDLE
-from models.train import customer_posts_path, fit_heads
+from models.train import fit_heads, rete_post_paths
 
 LEARNED_INTENTS = ("complaint", "praise", "support_request")
 # The probability a head must reach. Above 0.5 (the balanced-weight boundary), because the rules already
@@ -91,8 +93,12 @@ class IntentModelComponent(LinearHeadsComponent):
 
 def _addresses_someone(doc: Doc) -> bool:
     """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The model
-    learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody."""
-    return bool(doc.spans.get(MENTIONS_KEY)) or bool(doc_value(doc, "meta").get("parent_id")) or any(
+    learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody. A feed item
+    (source ``rss``, as the daily run passes a post's platform) is an article, not a customer."""
+    meta = doc_value(doc, "meta")
+    if meta.get("source") == "rss":
+        return False
+    return bool(doc.spans.get(MENTIONS_KEY)) or bool(meta.get("parent_id")) or any(
         is_tag(text, "@") for text in map(doc.vocab.strings.__getitem__, token_orths(doc))
     )
 
@@ -143,9 +149,9 @@ def load_intent_jsonl(path: Path) -> IntentLabelled:
     return data
 
 
-def customer_intent_posts(lang: str) -> IntentLabelled:
-    """Rete's labelled customer posts with their intents, the base training data."""
-    return load_intent_jsonl(customer_posts_path(lang))
+def rete_intent_posts(lang: str) -> IntentLabelled:
+    """Rete's own labelled posts with their intents (customer posts and brand news), the base training data."""
+    return reduce(add, map(load_intent_jsonl, rete_post_paths(lang)))
 
 
 def fit_intents(data: IntentLabelled, lang: str, meta: dict | None = None) -> IntentModel:

@@ -8,7 +8,10 @@ Base data (``../shared/data/sentiment``), split 80/20 into train/dev, stratified
 
 Rete's customer posts (``models/data/customer_posts_<lang>.jsonl``): 390 posts a language that customers
 write to or about brands (24 service domains, invented brands), written for Rete by two authors who had not
-seen its rules or test sets (150 posts, then 240 in 12 other domains), labelled for sentiment and intents. The tweets know feelings; these know what a
+seen its rules or test sets (150 posts, then 240 in 12 other domains), labelled for sentiment and intents.
+Rete's brand news (``models/data/brand_news_<lang>.jsonl``): 120 posts a language that name brands without
+being a customer's voice (headlines, brand announcements, analysts' comments, passing mentions), from a
+third such author: they teach that "Gruppo Ventura taglia 1.200 posti" is bad news, not a complaint. The tweets know feelings; these know what a
 customer's complaint looks like ("technician came, ordered a part, 19 days ago"), which the issue names as
 what closes the gap on customer posts. They are added to every fit, never split: the dev figures stay on
 the tweets, and the blind customer sets in ``tests/data`` (other domains, another author) test the result.
@@ -36,6 +39,8 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +56,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 CUSTOMER_DEV = REPO_ROOT / "tests" / "data"
 CUSTOMER_POSTS = Path(__file__).resolve().parent / "data" / "customer_posts_{lang}.jsonl"
+BRAND_NEWS = Path(__file__).resolve().parent / "data" / "brand_news_{lang}.jsonl"
 SPLIT_SEED = 2014
 DEV_FRACTION = 0.2
 ENGLISH_NEUTRAL_BAND = 0.5
@@ -145,13 +151,14 @@ def base_data(lang: str, shared_data: Path = SHARED_DATA) -> Labelled:
     return loader(path)
 
 
-def customer_posts_path(lang: str) -> Path:
-    return Path(str(CUSTOMER_POSTS).format(lang=lang))
+def rete_post_paths(lang: str) -> list[Path]:
+    """Rete's own labelled posts of a language: its customer posts and its brand news (module docstring)."""
+    return [Path(str(pattern).format(lang=lang)) for pattern in (CUSTOMER_POSTS, BRAND_NEWS)]
 
 
-def customer_posts(lang: str) -> Labelled:
-    """Rete's labelled customer posts (see the module docstring), added to every fit."""
-    return load_jsonl(customer_posts_path(lang))
+def rete_posts(lang: str) -> Labelled:
+    """Rete's own labelled posts, added to every fit."""
+    return reduce(add, map(load_jsonl, rete_post_paths(lang)))
 
 
 def split(data: Labelled) -> tuple[Labelled, Labelled]:
@@ -268,7 +275,7 @@ def evaluate(shared_data: Path = SHARED_DATA, out=sys.stdout) -> dict:
     figures: dict[str, dict] = {}
     for lang in ("it", "en"):
         train, dev = split(base_data(lang, shared_data))
-        train = train + customer_posts(lang)
+        train = train + rete_posts(lang)
         started = time.perf_counter()
         model = fit(train, lang)
         seconds = time.perf_counter() - started

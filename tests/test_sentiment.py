@@ -304,13 +304,16 @@ def test_hand_written_customer_sets_are_well_formed(lang):
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_rete_customer_posts_are_labelled_and_part_of_the_training_data(lang):
+def test_rete_posts_are_labelled_and_part_of_the_training_data(lang):
     from models.intents import INTENT_LABELS
-    from models.train import base_data, customer_posts, customer_posts_path
+    from models.train import base_data, rete_post_paths, rete_posts
 
-    lines = [json.loads(line) for line in customer_posts_path(lang).read_text().splitlines()]
-    assert len(lines) == 390 and all(set(line["intents"]) <= set(INTENT_LABELS) for line in lines)
-    posts = customer_posts(lang)
+    customer, news = ([json.loads(line) for line in path.read_text().splitlines()] for path in rete_post_paths(lang))
+    assert len(customer) == 390 and len(news) == 120
+    assert all(set(line["intents"]) <= set(INTENT_LABELS) for line in customer + news)
+    # brand news names brands without a customer's voice: at most a journalist's question
+    assert all(set(line["intents"]) <= {"question"} for line in news)
+    posts = rete_posts(lang)
     assert set(posts.labels) == {"positive", "negative", "neutral"}
     shipped = SentimentModel.load(default_artifact(lang))
     assert shipped.meta["examples"] == len(base_data(lang).texts) + len(posts.texts)

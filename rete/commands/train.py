@@ -60,7 +60,7 @@ def train_sentiment(
             if uses_base:
                 parts.insert(0, training.base_data(lang, base_dir))
             # Rete's customer posts join every fit that uses the base data, and never a dev split.
-            always_trained = training.customer_posts(lang) if uses_base else None
+            always_trained = training.rete_posts(lang) if uses_base else None
         except ValueError as exc:
             raise fail(str(exc)) from None
         labelled = reduce(add, parts)
@@ -76,7 +76,7 @@ def train_sentiment(
                 typer.echo(f"{label:<9} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  n {n}")
             typer.echo(f"macro-F1  {training.macro_f1(dev_part.labels, guess):.3f}")
             return
-        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment, models/data/customer_posts)"])
+        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment, models/data/customer_posts, brand_news)"])
         target = out or default_artifact(lang)
         if always_trained:
             labelled = labelled + always_trained
@@ -133,7 +133,7 @@ def train_intents(
         try:
             parts = [intent_model.load_intent_jsonl(path) for path in data or []]
             if not data or with_base:
-                parts.insert(0, intent_model.customer_intent_posts(lang))
+                parts.insert(0, intent_model.rete_intent_posts(lang))
         except ValueError as exc:
             raise fail(str(exc)) from None
         labelled = reduce(add, parts)
@@ -141,7 +141,7 @@ def train_intents(
             if evaluate:
                 _print_intent_scores(intent_model.cross_domain_scores(labelled, lang), len(set(labelled.domains)))
                 return
-            sources = [str(p) for p in data or []] + ([] if data and not with_base else ["models/data/customer_posts"])
+            sources = [str(p) for p in data or []] + ([] if data and not with_base else ["models/data/customer_posts, brand_news"])
             target = out or artifact_path(intent_model.IntentModel.KIND, lang)
             intent_model.fit_intents(labelled, lang, {"trained_on": sources}).save(target)
         except ValueError as exc:
