@@ -40,6 +40,7 @@ _OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
     "created_at": (str,),
     "author": (str, dict),
     "source": (str,),
+    "platform": (str,),
     "parent_id": (str, int),
 }
 
@@ -107,8 +108,8 @@ class Enricher:
         doc = nlp.make_doc(text)
         user_data = doc.user_data
         user_data[LANG_KEY] = lang
-        user_data[META_KEY] = {"source": record.get("source"), "author": record.get("author"),
-                               "parent_id": record.get("parent_id")}
+        user_data[META_KEY] = {"source": record.get("source"), "platform": record.get("platform"),
+                               "author": record.get("author"), "parent_id": record.get("parent_id")}
         return doc
 
 

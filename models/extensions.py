@@ -15,7 +15,7 @@ Components assign new values (``doc._.intents = [...]``); never mutate a default
 - ``doc._.intents``: sorted list of intent labels (question, complaint, praise, purchase_intent,
   support_request).
 - ``doc._.themes``: sorted list of theme names.
-- ``doc._.meta``: the input record's context (``source``, ``author``, ``parent_id``, ...) used by brand
+- ``doc._.meta``: the input record's context (``source``, ``platform``, ``author``, ``parent_id``) used by brand
   query filters and by intents (a reply counts as addressed to someone).
 - ``token._.is_hashtag`` / ``token._.is_handle``: the token is a ``#tag`` / ``@handle``.
 - ``token._.hashtag_words``: the words of a hashtag split on camel case (``#MadeInItaly`` ->

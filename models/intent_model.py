@@ -5,7 +5,8 @@ by stating facts ("booked for the 12th, today is the 26th"), praise through a st
 in 40 minutes and didn't charge the call-out") and ask for help in words no list holds. A linear model per
 language, with one logistic head per learned intent over the sentiment model's features (hashed words,
 pairs and prefixes, lexicon and cue counts: ``models/sentiment.py``), reads those from Rete's labelled
-customer posts (``models/data/customer_posts_<lang>.jsonl``, the ``intents`` field). The component runs
+posts (``models/data/customer_posts_<lang>.jsonl`` and ``brand_news_<lang>.jsonl``, the ``intents`` field):
+the brand news teach it that bad news about a brand is not a customer's complaint. The component runs
 after the rules and adds the intents whose head's probability reaches ``threshold`` to posts aimed at
 someone (naming a brand, @mentioning an account or replying); it never removes one.
 
@@ -21,9 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import reduce
 from operator import add
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -94,9 +95,9 @@ class IntentModelComponent(LinearHeadsComponent):
 def _addresses_someone(doc: Doc) -> bool:
     """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The model
     learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody. A feed item
-    (source ``rss``, as the daily run passes a post's platform) is an article, not a customer."""
+    (``platform`` ``rss``, as the post record and the daily run give it) is an article, not a customer."""
     meta = doc_value(doc, "meta")
-    if meta.get("source") == "rss":
+    if meta.get("platform") == "rss":
         return False
     return bool(doc.spans.get(MENTIONS_KEY)) or bool(meta.get("parent_id")) or any(
         is_tag(text, "@") for text in map(doc.vocab.strings.__getitem__, token_orths(doc))

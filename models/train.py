@@ -84,7 +84,10 @@ class Labelled:
         )
 
     def __add__(self, other: Labelled) -> Labelled:
-        return Labelled(self.texts + other.texts, self.labels + other.labels)
+        # Ratings survive only when both sides have them (the English tweets do, labelled posts do not).
+        both_rated = self.ratings is not None and other.ratings is not None
+        return Labelled(self.texts + other.texts, self.labels + other.labels,
+                        self.ratings + other.ratings if both_rated else None)
 
 
 def load_sentipolc(path: Path) -> Labelled:

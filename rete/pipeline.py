@@ -122,7 +122,7 @@ def build_enricher(workspace: Workspace):
 
 
 PENDING_SQL = """
-SELECT p.id, p.text, p.source_lang AS lang, p.platform AS source, p.author_handle AS author,
+SELECT p.id, p.text, p.source_lang AS lang, p.platform AS source, p.platform, p.author_handle AS author,
        strftime(p.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, p.parent_id, p.content_hash
 FROM posts p
 LEFT JOIN enrichments e ON e.post_id = p.id

@@ -15,10 +15,8 @@ from models.intent_model import (
     IntentModel,
     rete_intent_posts,
     fit_intents,
-    load_intent_jsonl,
 )
 from models.sentiment import SentimentModel, artifact_path, default_artifact
-from models.train import rete_post_paths
 from rete.cli import app
 
 TINY = [
@@ -83,7 +81,9 @@ def test_the_model_adds_what_the_rules_miss_and_keeps_what_they_find(enrichers):
 def test_feed_articles_get_no_learned_intent(enrichers):
     with_model, rules_only = enrichers
     named = STORY.format(brand="Rentova ")
-    assert intents_of(with_model, named, "it", source="rss") == intents_of(rules_only, named, "it", source="rss")
+    feed = {"platform": "rss", "source": "corriere-feed"}  # as the post record and the daily run give it
+    assert intents_of(with_model, named, "it", **feed) == intents_of(rules_only, named, "it", **feed)
+    assert "praise" in intents_of(with_model, named, "it", platform="x", source="corriere-feed")
 
 
 def test_posts_aimed_at_nobody_get_no_learned_intent(enrichers):
@@ -159,9 +159,11 @@ def test_training_needs_posts_with_and_without_each_learned_intent():
 
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_customer_posts_carry_known_intents_and_domains(lang):
-    data = load_intent_jsonl(rete_post_paths(lang)[0])  # the customer posts
-    assert len(set(data.domains)) >= 12
+    data = rete_intent_posts(lang)
+    assert len(set(data.domains) - {"news"}) == 24 and "news" in data.domains
     assert all(target.sum() >= 10 for target in data.targets())
+    news = [intents for intents, domain in zip(data.intents, data.domains) if domain == "news"]
+    assert len(news) == 120 and all(set(intents) <= {"question"} for intents in news)
 
 
 WORKSPACE = """\

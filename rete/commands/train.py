@@ -29,7 +29,7 @@ def train_sentiment(
         typer.Option("--data", help="JSONL of labelled posts ({text, label}); repeatable. Default: the base data."),
     ] = None,
     with_base: Annotated[
-        bool, typer.Option("--with-base", help="Add the base training data (../shared/data tweets and Rete's customer posts) to --data.")
+        bool, typer.Option("--with-base", help="Add the base training data (../shared/data tweets and Rete's labelled posts) to --data.")
     ] = False,
     shared_data: Annotated[
         Path | None, typer.Option("--shared-data", help="Folder of the base data. Default: ../shared/data.")
@@ -59,7 +59,7 @@ def train_sentiment(
             uses_base = not data or with_base
             if uses_base:
                 parts.insert(0, training.base_data(lang, base_dir))
-            # Rete's customer posts join every fit that uses the base data, and never a dev split.
+            # Rete's labelled posts join every fit that uses the base data, and never a dev split.
             always_trained = training.rete_posts(lang) if uses_base else None
         except ValueError as exc:
             raise fail(str(exc)) from None
@@ -76,13 +76,20 @@ def train_sentiment(
                 typer.echo(f"{label:<9} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  n {n}")
             typer.echo(f"macro-F1  {training.macro_f1(dev_part.labels, guess):.3f}")
             return
-        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment, models/data/customer_posts, brand_news)"])
+        sources = [str(p) for p in data or []] + ([] if data and not with_base else ["base data (../shared/data/sentiment)", *_rete_post_names(lang)])
         target = out or default_artifact(lang)
         if always_trained:
             labelled = labelled + always_trained
         model = _fit(training, labelled, lang, {"trained_on": sources})
         model.save(target)
     stderr.print(f"sentiment model ({lang}, {len(labelled.texts)} posts) written to {target}")
+
+
+def _rete_post_names(lang: str) -> list[str]:
+    """Rete's labelled posts as an artefact records them: repository paths, the same on every machine."""
+    from models.train import rete_post_paths
+
+    return [f"models/data/{path.name}" for path in rete_post_paths(lang)]
 
 
 def _check_options(lang: str, data: list[Path] | None, out: Path | None, evaluate: bool) -> None:
@@ -104,10 +111,10 @@ def train_intents(
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="JSONL of posts labelled with intents ({text, intents, domain}); repeatable. "
-                     "Default: Rete's customer posts."),
+                     "Default: Rete's labelled posts (customer posts and brand news)."),
     ] = None,
     with_base: Annotated[
-        bool, typer.Option("--with-base", help="Add Rete's labelled customer posts to --data.")
+        bool, typer.Option("--with-base", help="Add Rete's labelled posts (customer posts and brand news) to --data.")
     ] = False,
     out: Annotated[
         Path | None,
@@ -121,8 +128,8 @@ def train_intents(
 ) -> None:
     """Train the learned intents (complaint, praise, support_request) of one language and save them.
 
-    Without --data this reproduces the committed artefact from Rete's customer posts
-    (models/data/customer_posts_LANG.jsonl). With --data it trains on your posts labelled with intents,
+    Without --data this reproduces the committed artefact from Rete's labelled posts
+    (models/data/customer_posts_LANG.jsonl and brand_news_LANG.jsonl). With --data it trains on your posts labelled with intents,
     alone or --with-base. The rules (models/data/intents) are not trained: the model adds what they miss.
     """
     from models import intent_model
@@ -141,7 +148,7 @@ def train_intents(
             if evaluate:
                 _print_intent_scores(intent_model.cross_domain_scores(labelled, lang), len(set(labelled.domains)))
                 return
-            sources = [str(p) for p in data or []] + ([] if data and not with_base else ["models/data/customer_posts, brand_news"])
+            sources = [str(p) for p in data or []] + ([] if data and not with_base else _rete_post_names(lang))
             target = out or artifact_path(intent_model.IntentModel.KIND, lang)
             intent_model.fit_intents(labelled, lang, {"trained_on": sources}).save(target)
         except ValueError as exc:
