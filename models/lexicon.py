@@ -37,6 +37,7 @@ EMOJI_MIN_OCCURRENCES = 5
 class Cues:
     """The lexical resources of one language, ready for the feature extractor."""
 
+    lang: str
     valence: dict[str, float]  # word, emoji or emoticon -> valence in [-4, 4]
     negators: frozenset[str]
     intensifiers: frozenset[str]
@@ -155,6 +156,7 @@ def load_cues(lang: str) -> Cues:
         word, value = line.split("\t")
         valence[word] = float(value)
     return Cues(
+        lang=lang,
         valence=valence,
         negators=frozenset(sections["negators"]),
         intensifiers=frozenset(sections["intensifiers"]),

@@ -195,8 +195,8 @@ class WordTable:
 
 def normal_form(token: str, cues: Cues) -> tuple[str, int]:
     """Lower case, URLs "url", handles "@user", numbers "0", hashtags without "#", elongations squeezed,
-    apostrophes cut, an accent typed as one put back ("perche'" -> "perché"); whitespace becomes "" (a line break "." and ends a clause). Also the casing and
-    elongation flags of the token."""
+    apostrophes cut, in Italian an accent typed as one put back ("perche'" -> "perché"); whitespace becomes
+    "" (a line break "." and ends a clause). Also the casing and elongation flags of the token."""
     low = token.lower()
     flags = 0
     if low[:1] in ("'", "’") and len(low) > 1:  # "'m", "'s"
@@ -209,7 +209,8 @@ def normal_form(token: str, cues: Cues) -> tuple[str, int]:
             return "@user", 0
         if "'" in low or "’" in low:
             straight = straight_apostrophes(low)
-            low = "not" if straight == "n't" else accented(straight).strip("'").rsplit("'", 1)[-1]
+            typed = accented(straight) if cues.lang == "it" else straight  # "perche'": an Italian keyboard habit
+            low = "not" if straight == "n't" else typed.strip("'").rsplit("'", 1)[-1]
         if len(low) > 3 and low[-1] == low[-2] == low[-3]:
             # "bellooo" -> "bello": no Italian or English word ends in a tripled letter.
             low = low.rstrip(low[-1]) + low[-1]

@@ -369,3 +369,11 @@ def test_official_polarity_f_counts_a_mixed_reading_as_both_before_the_3_class_f
     assert report.extra["official_polarity_f"] == pytest.approx((1.0 + (0 + 2 / 3) / 2) / 2)
     assert {s.label: s.support for s in report.scores} == {"neutral": 1, "positive": 1}
     assert {s.label: s.recall for s in report.scores}["positive"] == 0.0  # folded: read as neutral
+
+
+def test_a_typed_accent_is_put_back_in_italian_only():
+    from models.lexicon import load_cues
+    from models.sentiment import normal_form
+
+    assert normal_form("pero'", load_cues("it"))[0] == "però"
+    assert normal_form("tho'", load_cues("en"))[0] == "tho"
