@@ -59,6 +59,12 @@ def doc_value(doc: Doc, name: str):
     return doc.user_data.get(("._.", name, None, None), _DOC_DEFAULTS[name])
 
 
+def is_feed_item(doc: Doc) -> bool:
+    """The post came from a news or blog feed (``platform`` ``rss`` in its record): an article naming brands,
+    not a customer addressing one, so it carries no intents (relationship signals count customers)."""
+    return doc_value(doc, "meta").get("platform") == "rss"
+
+
 def set_doc_value(doc: Doc, name: str, value) -> None:
     """``doc._.<name> = value``, fast (see :func:`doc_value`)."""
     doc.user_data[("._.", name, None, None)] = value

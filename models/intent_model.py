@@ -32,7 +32,7 @@ from scipy.special import expit
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.extensions import MENTIONS_KEY, doc_value, is_tag, set_doc_value, token_orths
+from models.extensions import MENTIONS_KEY, doc_value, is_feed_item, is_tag, set_doc_value, token_orths
 from models.intents import INTENT_LABELS
 from models.jsonl import read_objects
 from models.sentiment import Featurizer, LinearHeads, LinearHeadsComponent
@@ -95,11 +95,10 @@ class IntentModelComponent(LinearHeadsComponent):
 def _addresses_someone(doc: Doc) -> bool:
     """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The model
     learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody. A feed item
-    (``platform`` ``rss``, as the post record and the daily run give it) is an article, not a customer."""
-    meta = doc_value(doc, "meta")
-    if meta.get("platform") == "rss":
+    is an article, not a customer (:func:`models.extensions.is_feed_item`)."""
+    if is_feed_item(doc):
         return False
-    return bool(doc.spans.get(MENTIONS_KEY)) or bool(meta.get("parent_id")) or any(
+    return bool(doc.spans.get(MENTIONS_KEY)) or bool(doc_value(doc, "meta").get("parent_id")) or any(
         is_tag(text, "@") for text in map(doc.vocab.strings.__getitem__, token_orths(doc))
     )
 

@@ -44,6 +44,7 @@ from models.extensions import (
     MENTIONS_KEY,
     TokenTable,
     doc_value,
+    is_feed_item,
     is_tag,
     register_extensions,
     set_doc_value,
@@ -204,6 +205,9 @@ class IntentTagger:
         return hits
 
     def __call__(self, doc: Doc) -> Doc:
+        if is_feed_item(doc):
+            set_doc_value(doc, "intents", [])
+            return doc
         tokens = self._token_info.lookup(token_orths(doc))
         hits = [(match_id, start) for match_id, start, _ in self._phrases(doc)]
         if self._matcher_rules:

@@ -238,6 +238,14 @@ def test_praise_words_in_a_negative_post_are_irony_not_praise(enrich_one, text, 
     assert enrich_one(text, lang) == ["complaint"]
 
 
+def test_feed_articles_carry_no_intents(enrich_one):
+    """A news item quoting a complaint or asking a rhetorical question is not a customer addressing the brand:
+    it must not enter the relationship signals."""
+    text = "@ferroviablu ancora nessuna risposta ai pendolari? Sono 3 giorni che aspettano il rimborso"
+    assert "complaint" in enrich_one(text, "it")
+    assert enrich_one(text, "it", platform="rss") == []
+
+
 def test_negative_headline_naming_a_brand_first_is_not_a_complaint(enrich_one):
     assert enrich_one("Ferrovia Blu taglia 300 posti di lavoro, crollo in borsa", "it") == []
     assert enrich_one("@ferroviablu grazie, servizio ottimo oggi", "it") == ["praise"]
