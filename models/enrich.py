@@ -35,7 +35,7 @@ LANG_KEY, META_KEY, SENTIMENT_KEY = doc_key("lang"), doc_key("meta"), doc_key("s
 INTENTS_KEY, THEMES_KEY = doc_key("intents"), doc_key("themes")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Optional input fields and the JSON types they may have.
-_OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
+OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
     "lang": (str,),
     "created_at": (str,),
     "author": (str, dict),
@@ -151,7 +151,7 @@ def record_problem(record: Any) -> str | None:
         return "missing 'text'"
     if not isinstance(record["text"], str):
         return f"'text' must be a string, got {type(record['text']).__name__}"
-    for field, types in _OPTIONAL_FIELDS.items():
+    for field, types in OPTIONAL_FIELDS.items():
         value = record.get(field)
         if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
             names = " or ".join(t.__name__.replace("str", "string").replace("dict", "object") for t in types)

@@ -84,7 +84,8 @@ def class_scores(
 
 @dataclass(frozen=True)
 class EvalSettings:
-    """What a task may need besides the labelled file."""
+    """The NLP settings a task (or ``rete enrich``) runs with: brands, languages, extra themes and a workspace's
+    own trained models."""
 
     brands: list[BrandEntry] = field(default_factory=list)
     languages: tuple[str, ...] = ("it", "en")
@@ -145,12 +146,11 @@ def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalRep
 
 
 def _enrich(records: list[dict], settings: EvalSettings, without: tuple[str, ...] = ("sentiment",)) -> list[dict]:
-    from models.enrich import Enricher, record_problem
+    from models.enrich import OPTIONAL_FIELDS, Enricher, record_problem
 
     enricher = Enricher(settings.brands, settings.languages, settings.themes, without=without,
                         model_paths=settings.model_paths)
-    inputs = [{k: v for k, v in r.items() if k in ("id", "text", "lang", "author", "source", "parent_id")}
-              for r in records]
+    inputs = [{k: v for k, v in r.items() if k in ("id", "text", *OPTIONAL_FIELDS)} for r in records]
     for record in inputs:
         problem = record_problem(record)
         if problem:

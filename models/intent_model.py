@@ -85,7 +85,6 @@ class IntentModelComponent(LinearHeadsComponent):
                     learned = {intent for intent, hit in zip(model.HEADS, row) if hit}
                     set_doc_value(doc, "intents", sorted(learned.union(doc_value(doc, "intents"))))
 
-
     def _has_model_for(self, doc: Doc) -> bool:
         # Unlike sentiment, which every post needs, a learned intent is not guessed for a post in a language
         # without a model (Spanish read by the Italian one), nor for one too short to tell ("und").
@@ -200,6 +199,8 @@ def rules_reading(data: IntentLabelled, lang: str) -> list[PipelineReading]:
     enricher = Enricher([BrandEntry(name=handle[1:], handles=[handle]) for handle in handles], (lang,),
                         without=("intent_model",))
     records = [{"id": str(number), "text": text, "lang": lang} for number, text in enumerate(data.texts)]
+    # Aimed as the component judges it: a mention (each handle's name is a brand, so "LumenAssicura" written
+    # without @ counts) or any @handle.
     return [PipelineReading(record["intents"], bool(record["mentions"]) or bool(HANDLE_PATTERN.search(record["text"])))
             for record in enricher.enrich(records)]
 

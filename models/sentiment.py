@@ -379,6 +379,13 @@ class Featurizer:
         return complaints, ironies
 
 
+@cache
+def shared_featurizer(lang: str) -> Featurizer:
+    """One featurizer per language for every model that reads its features (sentiment, learned intents):
+    its table of known words is built once, not once per model."""
+    return Featurizer(lang)
+
+
 def artifact_path(kind: str, lang: str) -> Path:
     """Where the committed model of this kind and language lives: ``models/artifacts/<kind>-<lang>.npz``."""
     return ARTIFACT_DIR / f"{kind}-{lang}.npz"
@@ -398,7 +405,7 @@ class LinearHeads:
 
     def __init__(self, lang: str, coef: np.ndarray, intercept: np.ndarray, meta: dict) -> None:
         self.lang = lang
-        self.featurizer = Featurizer(lang)
+        self.featurizer = shared_featurizer(lang)
         expected = (N_FEATURES, len(self.HEADS))
         if coef.shape != expected or intercept.shape != (len(self.HEADS),):
             raise ValueError(f"coefficients have shape {coef.shape}, the features need {expected}")
@@ -434,7 +441,7 @@ class LinearHeads:
         path = Path(path)
         retrain = f"`rete train {cls.KIND}`"
         if path.is_dir():
-            raise IsADirectoryError(f"{cls.KIND} model {path} is a folder: give the .npz file `rete train {cls.KIND} --out` wrote")
+            raise IsADirectoryError(f"{cls.KIND} model {path} is a folder: give the .npz file {retrain} wrote")
         if not path.is_file():
             raise FileNotFoundError(f"{cls.KIND} model not found: {path} (train it with {retrain})")
         try:
@@ -449,7 +456,9 @@ class LinearHeads:
                 f"{FEATURE_VERSION}: retrain it with {retrain}"
             )
         if meta.get("kind") != cls.KIND or tuple(meta.get("heads", ())) != cls.HEADS:
-            raise ValueError(f"{path}: a {meta.get('kind')!r} model with heads {meta.get('heads')}, not a {cls.KIND} model")
+            raise ValueError(
+                f"{path}: a {meta.get('kind')!r} model with heads {meta.get('heads')}, not a {cls.KIND} model"
+            )
         coef = np.zeros((N_FEATURES, len(cls.HEADS)), dtype=np.float32)
         coef[rows] = weights
         return cls(meta["lang"], coef, intercept, meta)

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from rete.commands.output import stderr, stdout
 from rete.commands.errors import fail, user_errors
-from rete.config import BrandEntry, load_brand_set, load_workspace
+from rete.config import load_brand_set, load_workspace
 
 
 BrandsOption = Annotated[
@@ -27,28 +27,29 @@ WorkspaceOption = Annotated[
 ]
 
 
-def _nlp_settings(
-    brands: Path | None, workspace: Path | None
-) -> tuple[list[BrandEntry], tuple[str, ...], dict, dict]:
-    """Brands, languages, extra themes and the workspace's own trained models from --brands or --workspace."""
+def _nlp_settings(brands: Path | None, workspace: Path | None):
+    """Brands, languages, extra themes and the workspace's own trained models from --brands or --workspace,
+    as ``models.evaluation.EvalSettings``."""
+    from models.evaluation import EvalSettings
+
     if brands is not None and workspace is not None:
         raise fail("give --brands or --workspace, not both")
     if workspace is not None:
         from rete.pipeline import theme_taxonomy
 
         ws = load_workspace(workspace)
-        return list(ws.all_brands), tuple(ws.languages), theme_taxonomy(ws), ws.model_paths
+        return EvalSettings(list(ws.all_brands), tuple(ws.languages), theme_taxonomy(ws), ws.model_paths)
     if brands is not None:
-        return list(load_brand_set(brands).brands), ("it", "en"), {}, {}
-    return [], ("it", "en"), {}, {}
+        return EvalSettings(list(load_brand_set(brands).brands))
+    return EvalSettings()
 
 
-def _build_enricher(brands: list[BrandEntry], languages: tuple[str, ...], themes: dict, model_paths: dict):
+def _build_enricher(settings):
     from models.enrich import Enricher
     from models.pipeline import PipelineError
 
     try:
-        return Enricher(brands, languages=languages, themes=themes, model_paths=model_paths)
+        return Enricher(settings.brands, settings.languages, settings.themes, model_paths=settings.model_paths)
     except (PipelineError, ValueError, OSError) as exc:
         raise fail(f"cannot build the NLP pipeline: {exc}") from None
 
@@ -61,19 +62,19 @@ def enrich(
 ) -> None:
     """Add lang, sentiment, brand mentions, intents and themes to each post of a JSONL file.
 
-    Each input line needs "id" and "text" (optional: lang, created_at, author, source, parent_id). Bad lines
+    Each input line needs "id" and "text" (optional: lang, created_at, author, source, platform, parent_id). Bad lines
     are reported with their line number and skipped; output order is input order.
     """
     from models.enrich import enrich_jsonl
 
     with user_errors(), ExitStack() as stack:
-        entries, languages, themes, model_paths = _nlp_settings(brands, workspace)
+        settings = _nlp_settings(brands, workspace)
         if input_path == "-":
             source, size = sys.stdin.buffer, None
         else:
             source = stack.enter_context(open(input_path, "rb"))
             size = Path(input_path).stat().st_size
-        enricher = _build_enricher(entries, languages, themes, model_paths)
+        enricher = _build_enricher(settings)
         if output == "-":
             sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
             stack.callback(sink.detach)
@@ -103,7 +104,7 @@ def evaluate(
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Per-class precision, recall, F1 and macro-F1 of a task on a labelled JSONL file."""
-    from models.evaluation import TASKS, EvalSettings, LabelledDataError, evaluate_file
+    from models.evaluation import TASKS, LabelledDataError, evaluate_file
 
     if task not in TASKS:
         raise fail(f"unknown task {task!r} (available: {', '.join(sorted(TASKS))})")
@@ -111,11 +112,11 @@ def evaluate(
         raise fail(f"unknown format {output_format!r} (use table or json)")
     chosen = TASKS[task]
     with user_errors():
-        entries, languages, themes, model_paths = _nlp_settings(brands, workspace)
-        if chosen.needs_brands and not entries:
+        settings = _nlp_settings(brands, workspace)
+        if chosen.needs_brands and not settings.brands:
             raise fail(f"task {task!r} needs brand definitions: give --brands BRANDS.yaml or --workspace DIR")
         try:
-            report = evaluate_file(chosen, labelled, EvalSettings(entries, languages, themes, model_paths))
+            report = evaluate_file(chosen, labelled, settings)
         except LabelledDataError as exc:
             raise fail(str(exc)) from None
     if output_format == "json":

@@ -12,6 +12,15 @@ import typer
 from rete.commands.errors import fail, stderr, user_errors
 
 LANGUAGES = ("it", "en")
+LangOption = Annotated[str, typer.Option("--lang", help="Language of the model: it or en.")]
+
+
+def out_option(kind: str):
+    """The --out option of a ``rete train`` command whose model is of this kind."""
+    return Annotated[
+        Path | None,
+        typer.Option("--out", help=f"Where to write the model (.npz). Default: models/artifacts/{kind}-LANG.npz."),
+    ]
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 def train_sentiment(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the model: it or en.")],
+    lang: LangOption,
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="JSONL of labelled posts ({text, label}); repeatable. Default: the base data."),
@@ -34,10 +43,7 @@ def train_sentiment(
     shared_data: Annotated[
         Path | None, typer.Option("--shared-data", help="Folder of the base data. Default: ../shared/data.")
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Where to write the model (.npz). Default: models/artifacts/sentiment-LANG.npz."),
-    ] = None,
+    out: out_option("sentiment") = None,
     evaluate: Annotated[
         bool,
         typer.Option("--evaluate", help="Print dev-split figures (base data: BENCHMARKS.md's table) instead of training."),
@@ -107,7 +113,7 @@ def _fit(training, labelled, lang: str, meta: dict):
 
 
 def train_intents(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the model: it or en.")],
+    lang: LangOption,
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="JSONL of posts labelled with intents ({text, intents, domain}); repeatable. "
@@ -116,10 +122,7 @@ def train_intents(
     with_base: Annotated[
         bool, typer.Option("--with-base", help="Add Rete's labelled posts (customer posts and brand news) to --data.")
     ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Where to write the model (.npz). Default: models/artifacts/intents-LANG.npz."),
-    ] = None,
+    out: out_option("intents") = None,
     evaluate: Annotated[
         bool,
         typer.Option("--evaluate", help="Print the rules, the model and both on each domain held out in turn, "
@@ -129,8 +132,8 @@ def train_intents(
     """Train the learned intents (complaint, praise, support_request) of one language and save them.
 
     Without --data this reproduces the committed artefact from Rete's labelled posts
-    (models/data/customer_posts_LANG.jsonl and brand_news_LANG.jsonl). With --data it trains on your posts labelled with intents,
-    alone or --with-base. The rules (models/data/intents) are not trained: the model adds what they miss.
+    (models/data/customer_posts_LANG.jsonl and brand_news_LANG.jsonl). With --data it trains on your posts
+    labelled with intents, alone or --with-base. The rules (models/data/intents) are not trained: the model adds what they miss.
     """
     from models import intent_model
     from models.sentiment import artifact_path
