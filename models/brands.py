@@ -17,7 +17,8 @@ Rules (also in models/README.md):
 - Exclusions: an exclude phrase sharing a word with one of the brand's names ("apple pie" for "Apple",
   "per esempio" for "Pastificio Esempio") removes the mentions it overlaps; an exclude phrase sharing no
   word with them is context ("calcio" for a brand called "Rete"): found anywhere in the post, it removes
-  all of that brand's mentions in the post.
+  all of that brand's mentions in the post. One opening with an Italian article also holds after the
+  preposition fused with it ("la pergola a roma" also excludes "alla Pergola a Roma").
 - Overlapping mentions of different brands keep the longest ("Rete Ferroviaria" over "Rete").
 """
 
@@ -79,7 +80,7 @@ class BrandMatcher:
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
         self._tag_keys = TokenTable(nlp.vocab.strings, self._hashtag_keys)  # ORTH hash -> keys
-        texts: dict[str, str] = {}  # key -> text given to the PhraseMatcher
+        texts: dict[str, tuple[str, ...]] = {}  # key -> its phrasings, given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
             names = list(dict.fromkeys([entry.name, *entry.aliases]))
@@ -95,7 +96,7 @@ class BrandMatcher:
             covering, context = set(), set()
             for phrase in entry.exclude:
                 text = " ".join(phrase.split()).lower()
-                texts[f"exclude:{text}"] = text
+                texts[f"exclude:{text}"] = with_articulated_prepositions(text)
                 (covering if name_words & set(_words(nlp, text)) else context).add(f"exclude:{text}")
             compiled = _CompiledBrand(
                 name=entry.name,
@@ -111,19 +112,20 @@ class BrandMatcher:
             self.brands.append(compiled)
             for key in compiled.name_keys | set(compiled.positive_keys):
                 self._brands_by_key[key].append(index)
-        for key, text in texts.items():
-            self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(text)])
+        for key, phrasings in texts.items():
+            variants = dict.fromkeys(v for phrasing in phrasings for v in apostrophe_variants(phrasing))
+            self._phrases.add(key, [nlp.make_doc(variant) for variant in variants])
         # The matchers report a key's hash; a dict gives the key back faster than the StringStore.
         self._key_of_id = {nlp.vocab.strings[key]: key for key in [*texts, *self._wildcard_keys]}
 
-    def _add_term(self, nlp: Language, term: Term, texts: dict[str, str]) -> None:
+    def _add_term(self, nlp: Language, term: Term, texts: dict[str, tuple[str, ...]]) -> None:
         key = term.key
         if term.kind == "wildcard":
             if key not in self._wildcards:
                 self._wildcards.add(key, [[{"LOWER": {"REGEX": f"^{re.escape(term.value)}"}}]])
                 self._wildcard_keys.append(key)
             return
-        texts[key] = term.value
+        texts[key] = (term.value,)
         if term.kind == "handle":
             return
         joined = compact(term.value)
@@ -194,6 +196,26 @@ def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:
 
 def _without_overlaps(mentions: Ranges, exclusions: Ranges) -> Ranges:
     return [m for m in mentions if not any(m[0] < e[1] and e[0] < m[1] for e in exclusions)]
+
+
+# Italian fuses a preposition with the article after it: a, di, da, in, su + il, lo, la, i, gli, le, l'
+# give al, del, dal, nel, sul, allo, della, negli, sull'... (the preposition's stem + the article's ending).
+_PREPOSITION_STEMS = ("a", "de", "da", "ne", "su")
+# An opening article (with the space after it, if any) -> the ending it gives a fused preposition.
+_ARTICLE_ENDINGS = {"il ": "l ", "lo ": "llo ", "la ": "lla ", "i ": "i ", "gli ": "gli ", "le ": "lle ",
+                    "l'": "ll'", "l’": "ll’"}
+_LEADING_ARTICLE = re.compile("^(?:" + "|".join(map(re.escape, _ARTICLE_ENDINGS)) + ")")
+
+
+def with_articulated_prepositions(phrase: str) -> tuple[str, ...]:
+    """A lowercase phrase, and when it opens with an Italian definite article, the same phrase opened by each
+    preposition fused with that article: an exclusion written "la pergola a roma" must also hold for "cena
+    alla Pergola a Roma" and "il menu della Pergola a Roma"."""
+    article = _LEADING_ARTICLE.match(phrase)
+    if not article:
+        return (phrase,)
+    ending, rest = _ARTICLE_ENDINGS[article.group()], phrase[article.end():]
+    return (phrase, *(f"{stem}{ending}{rest}" for stem in _PREPOSITION_STEMS))
 
 
 def _words(nlp: Language, text: str) -> tuple[str, ...]:

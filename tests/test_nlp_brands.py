@@ -74,6 +74,16 @@ def test_exclusion_elsewhere_in_the_post_removes_the_brand_from_the_post():
     assert find("Gol! La palla in rete, che partita di calcio") == []
 
 
+@pytest.mark.parametrize("opening", ["alla", "della", "dalla", "nella", "sulla"])
+def test_an_exclusion_opening_with_an_article_holds_after_the_fused_preposition(opening):
+    find = matcher({"name": "Pergola", "aliases": ["Pergola Casa", "Pergola"], "exclude": ["La Pergola a Roma"]})
+    assert find(f"cena {opening} Pergola a Roma, tre stelle") == []
+    assert find(f"ordinato il gazebo {opening} Pergola Casa") == [("Pergola", "Pergola Casa")]
+    elided = matcher({"name": "Orso", "aliases": ["Orso"], "exclude": ["l'Orso d'Oro"]})
+    assert elided(f"{opening[:-1]}’Orso d’Oro vinto ieri") == []
+    assert elided("capsule Orso finite") == [("Orso", "Orso")]
+
+
 def test_overlapping_brands_keep_the_longest():
     find = matcher({"name": "Rete", "aliases": ["Rete"]}, {"name": "Rete Verde", "aliases": ["Rete Verde"]})
     assert find("Rete Verde e Rete") == [("Rete Verde", "Rete Verde"), ("Rete", "Rete")]
