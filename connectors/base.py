@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from rete.post import Post
+from rete.secrets import redact
 
 Cursor = dict[str, Any]
 
@@ -38,7 +39,9 @@ class SourceError(Exception):
     never contains a secret."""
 
     def __init__(self, source: str, message: str):
-        super().__init__(f"source {source!r}: {message}")
+        # Redacted here, once for every raiser: a message may quote a client library's error, which can
+        # carry a token it was given.
+        super().__init__(redact(f"source {source!r}: {message}"))
         self.source = source
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 from connectors.base import Cursor, SourceError
 from connectors.registry import build_connector
 from rete.post import now_utc
+from rete.secrets import redact
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,9 @@ def fetch_to_staging(workspace, source_name: str, cursor: Cursor | None, staging
             failure = exc
         except Exception as exc:  # noqa: BLE001 - any connector bug must still stage partial progress
             failure = SourceError(source_name, f"{type(exc).__name__}: {exc}")
-            log.exception("%s: unexpected connector failure", source_name)
+            # The traceback is formatted here so that it can be redacted: a logging filter sees only the
+            # message, and a handler would format the exception (and any token it quotes) after it.
+            log.error("%s: unexpected connector failure\n%s", source_name, redact(traceback.format_exc()))
     os.replace(tmp_posts, posts_path)
     if failure is not None:
         meta.error = str(failure)

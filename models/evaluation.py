@@ -103,6 +103,9 @@ class EvalTask:
     gold_field: str  # the labelled file's field holding a label or a list of labels
     predict: Predictor
     labels: tuple[str, ...] | None = None  # fixed label set; None: the labels seen in gold and predictions
+    # The labels a gold example may carry (given the settings): a typo ("Positive", "negativo", a misspelt
+    # brand) is an error naming its line, not a class of its own that drags macro-F1 down.
+    valid_gold: Callable[[EvalSettings], Collection[str]] | None = None
     needs_brands: bool = False
     extra_metrics: Callable[[list[set[str]], list[set[str]]], dict[str, float]] | None = None
     # A predicted label that no gold example uses counts as another: a 3-class sentiment file has no
@@ -117,7 +120,8 @@ def register_task(task: EvalTask) -> None:
     TASKS[task.name] = task
 
 
-def load_labelled(path: Path, gold_field: str) -> list[dict]:
+def load_labelled(path: Path, gold_field: str, valid: Collection[str] | None = None) -> list[dict]:
+    """The labelled examples, gold labels as lists; with ``valid``, every gold label must be one of them."""
     records = []
     for number, record in read_objects(path, LabelledDataError):
         if not isinstance(record.get("text"), str):
@@ -127,6 +131,11 @@ def load_labelled(path: Path, gold_field: str) -> list[dict]:
             gold = [gold]
         if not isinstance(gold, list) or not all(isinstance(label, str) for label in gold):
             raise LabelledDataError(f"{path}, line {number}: '{gold_field}' must be a label or a list of labels")
+        unknown = [label for label in gold if valid is not None and label not in valid]
+        if unknown:
+            raise LabelledDataError(
+                f"{path}, line {number}: {gold_field} {unknown[0]!r} is not one of {', '.join(sorted(valid))}"
+            )
         records.append({**record, "id": record.get("id", number), gold_field: gold})
     if not records:
         raise LabelledDataError(f"{path} has no labelled examples")
@@ -134,7 +143,7 @@ def load_labelled(path: Path, gold_field: str) -> list[dict]:
 
 
 def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalReport:
-    records = load_labelled(path, task.gold_field)
+    records = load_labelled(path, task.gold_field, task.valid_gold(settings) if task.valid_gold else None)
     gold = [set(record[task.gold_field]) for record in records]
     predicted = task.predict(records, settings)
     # Extra metrics see the predictions before folding: the SENTIPOLC measure counts "mixed" as both.
@@ -189,6 +198,16 @@ def _intent_labels() -> tuple[str, ...]:
     return INTENT_LABELS
 
 
+def _sentiment_labels() -> tuple[str, ...]:
+    from models.sentiment import LABELS
+
+    return LABELS
+
+
+def _brand_names(settings: EvalSettings) -> list[str]:
+    return [brand.name for brand in settings.brands]
+
+
 register_task(EvalTask(
     name="sentiment",
     help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
@@ -196,6 +215,7 @@ register_task(EvalTask(
     predict=_predict_sentiment,
     extra_metrics=_official_polarity_f,
     folded_when_unused={"mixed": "neutral"},
+    valid_gold=lambda settings: _sentiment_labels(),
 ))
 register_task(EvalTask(
     name="intent",
@@ -204,6 +224,7 @@ register_task(EvalTask(
     predict=_predict_intents,
     labels=_intent_labels(),
     extra_metrics=_exact_match,
+    valid_gold=lambda settings: _intent_labels(),
 ))
 register_task(EvalTask(
     name="brands",
@@ -212,4 +233,5 @@ register_task(EvalTask(
     predict=_predict_brands,
     needs_brands=True,
     extra_metrics=_exact_match,
+    valid_gold=_brand_names,
 ))

@@ -116,7 +116,9 @@ def _send_once(message: EmailMessage, recipients: list[str], conn_id: str) -> No
 
     with SmtpHook(smtp_conn_id=conn_id) as hook:
         # The hook opened and authenticated the client from the connection; send_email_smtp cannot
-        # carry Content-ID images, so the ready message goes through the same client.
+        # carry Content-ID images, so the ready message goes through the same client. The hook offers
+        # no public accessor for it (its own test_connection reads _smtp_client too); tests/test_mail.py
+        # sends through a real SMTP server, so a provider release that renames it fails there.
         hook._smtp_client.send_message(message, to_addrs=recipients)
 
 
@@ -161,8 +163,7 @@ class Ledger:
 
 
 def deliver(*, warehouse: Warehouse, kind: str, client: Client, key: str, recipients: list[str],
-            compose, conn_id: str = CONN_ID, resend: bool = False,
-            wait_seconds: float = 2.0) -> Delivery:
+            compose, conn_id: str = CONN_ID, resend: bool = False) -> Delivery:
     """Send the message ``compose(sender, msg_id)`` builds, at most once per (kind, client, key)."""
     if not recipients:
         raise DeliveryFailed(f"{kind} {key} for {client.slug}: no recipients configured in workspace.yaml")

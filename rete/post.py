@@ -6,11 +6,13 @@ in ``raw`` so that a fix to a mapping can be replayed from the warehouse without
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+_WEB_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 Platform = Literal["x", "reddit", "mastodon", "bluesky", "rss", "file"]
 
 
@@ -81,6 +83,13 @@ class Post(BaseModel):
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
         return utc(value)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        # Reports, alerts and BI tools turn the url into a link: only a web address may become one, never
+        # a javascript: or data: URL that an imported file or a platform's payload carries.
+        return value if value and _WEB_URL.match(value) else None
 
     @field_validator("lang")
     @classmethod

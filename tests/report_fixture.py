@@ -23,6 +23,7 @@ from signals.warehouse import Warehouse
 
 WEEK = "2026-W45"  # Monday 2 November 2026 .. Sunday 8 November 2026
 MONDAY_UTC = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)  # 10:00 in Rome
+HOSTILE_URL = "javascript:alert(document.cookie)"
 HOSTILE_TEXT = "<script>alert(1)</script>\r\nBcc: evil@x.example Rossi fa schifo"
 HOSTILE_AUTHOR = '<img src=x onerror="alert(2)">'
 
@@ -56,11 +57,11 @@ class PostWriter:
     def add(self, native_id: str, when: datetime, text: str, *, brand: str | None = "Rossi",
             sentiment: str = "neutral", author: str = "@someone", name: str | None = None,
             intents: tuple[str, ...] = (), themes: tuple[str, ...] = (), parent: str | None = None,
-            likes: int = 0, followers: int = 100) -> str:
+            likes: int = 0, followers: int = 100, url: str | None = None) -> str:
         pid = f"x:{native_id}"
         self.posts.append(dict(
             id=pid, platform="x", source="fixture", native_id=native_id,
-            url=f"https://x.example/status/{native_id}", author_id=author, author_handle=author,
+            url=url or f"https://x.example/status/{native_id}", author_id=author, author_handle=author,
             author_name=name or author.strip("@").title(), author_followers=followers, text=text,
             created_at=when, parent_id=f"x:{parent}" if parent else None, likes=likes,
             # as the connectors store it: a reply belongs to the conversation of the post it answers
@@ -151,9 +152,9 @@ def plant(w: PostWriter) -> None:
     # The brand's own post, the most liked of the week: not a "notable post" of the public.
     w.add("own", MONDAY_UTC + timedelta(days=3), "Grazie a tutti da Rossi!", sentiment="positive", author="@rossi",
           likes=1000)
-    # Hostile text and author name, the week's most engaging negative post.
+    # Hostile text, author name and link, the week's most engaging negative post.
     w.add("evil", MONDAY_UTC + timedelta(days=5), HOSTILE_TEXT, sentiment="negative", author="@evil",
-          name=HOSTILE_AUTHOR, likes=500)
+          name=HOSTILE_AUTHOR, likes=500, url=HOSTILE_URL)
     # Acme (English client): a few posts on Friday.
     for i in range(3):
         w.add(f"acme{i}", MONDAY_UTC + timedelta(days=4, hours=i), "Acme tea is lovely", brand="Acme",

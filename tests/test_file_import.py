@@ -92,6 +92,20 @@ def test_post_shaped_jsonl_needs_no_mapping(tmp_path):
     assert post.created_at == datetime(2025, 6, 1, 10, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize("url, kept", [
+    ("https://example.org/p/1", True), ("HTTP://example.org/p/1", True),
+    ("javascript:alert(document.cookie)", False), ("data:text/html,<script>x</script>", False),
+    ("//example.org/p/1", False), ("https:///nohost", False),
+])
+def test_only_web_urls_are_kept_as_the_posts_link(tmp_path, url, kept):
+    write_jsonl(tmp_path / "x.jsonl", [tweet(1, link=url)])
+
+    (post,), problems, _ = run(importer(tmp_path, path="x.jsonl", platform="x", mapping={**TWEET_MAPPING, "url": "link"}))
+
+    assert problems == [] and post.text.startswith("Ciao @brand")  # the post itself is kept either way
+    assert post.url == (url if kept else None)
+
+
 def test_csv_with_bom_semicolons_and_mapping(tmp_path):
     (tmp_path / "export.csv").write_bytes(
         "\ufeffID;Testo;Data;Autore;Mi piace;Link\n"

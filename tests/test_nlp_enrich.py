@@ -236,6 +236,19 @@ def test_cli_eval_labelled_file_errors_name_the_line(tmp_path):
     assert result.exit_code == 1 and "bad.jsonl, line 2" in result.stderr
 
 
+@pytest.mark.parametrize(("task", "gold", "extra"), [
+    ("sentiment", '"label": "Positive"', []),
+    ("intent", '"intents": ["complaint", "complain"]', []),
+    ("brands", '"brands": ["Barila"]', ["--brands", str(BRANDS_FILE)]),
+])
+def test_cli_eval_refuses_an_unknown_gold_label_naming_its_line(tmp_path, task, gold, extra):
+    good = {"sentiment": '"label": "positive"', "intent": '"intents": []', "brands": '"brands": []'}[task]
+    labelled = tmp_path / "typo.jsonl"
+    labelled.write_text(f'{{"text": "a", {good}}}\n{{"text": "b", {gold}}}\n')
+    result = runner.invoke(app, ["eval", str(labelled), "--task", task, *extra])
+    assert result.exit_code == 1 and "typo.jsonl, line 2" in result.stderr and "is not one of" in result.stderr
+
+
 @pytest.mark.parametrize(("task", "extra"), [("intent", []), ("brands", ["--brands", str(BRANDS_FILE)])])
 def test_dev_sets_evaluate(task, extra):
     """The hand-written dev sets run end to end; their figures are reported, not asserted."""

@@ -135,6 +135,7 @@ def test_hostile_post_text_is_escaped(rossi):
     html = rossi.html.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert fx.HOSTILE_AUTHOR not in html and "&lt;img src=x onerror=" in html
+    assert "javascript:" not in html and "alert(document.cookie)" not in html  # a link only for web URLs
     assert "<script>" not in rossi.subject and "Bcc" not in rossi.subject
 
 

@@ -18,10 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import SourceError
+from connectors.base import Batch, SourceError
 from connectors.fakes import drain, sample_posts
 from connectors.fakes.x_api import FakeX
+from connectors.registry import CONNECTORS
+from connectors.rss import RssConnector
+from connectors.staging import fetch_to_staging
 from connectors.x import XConnector, XSource
+from rete.config import Workspace
+from rete.secrets import get_credential
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_SECRET = "airflow-conn-SECRET-7f3a"
@@ -93,3 +98,31 @@ def test_a_refused_secret_stays_out_of_errors_and_logs(both_secrets, httpserver,
     assert AIRFLOW_SECRET not in message and ENV_SECRET not in message
     assert any("Authorization" in record.getMessage() for record in caplog.records), "the headers were logged"
     assert AIRFLOW_SECRET not in caplog.text and ENV_SECRET not in caplog.text
+
+
+class LeakyConnector(RssConnector):
+    """A connector with a bug whose exception quotes the token it was given, as a client library's error
+    can. No shipped connector fails this way on purpose: the staging step must keep the secret out anyway."""
+
+    def fetch(self, cursor):
+        token = get_credential("rete_x").require_password(self.config.name, "X bearer token")
+        yield Batch(posts=[], cursor={"page": 1})
+        raise RuntimeError(f"GET https://api.example/search?token={token} failed")
+
+
+def test_an_unexpected_connector_error_is_staged_and_logged_without_the_secret(
+        both_secrets, tmp_path, monkeypatch, caplog):
+    monkeypatch.setitem(CONNECTORS, "rss", LeakyConnector)
+    workspace = Workspace.model_validate({
+        "name": "t", "clients": [{"name": "Acme", "slug": "acme", "brands": [{"name": "Acme"}]}],
+        "sources": [{"name": "news", "type": "rss", "urls": ["https://feeds.example/news.xml"]}],
+    })
+    workspace.root = tmp_path
+    caplog.set_level(logging.INFO)
+    with pytest.raises(SourceError) as failure:
+        fetch_to_staging(workspace, "news", None, tmp_path / "staging", "run-1")
+    staged = (tmp_path / "staging" / "news.meta.json").read_text(encoding="utf-8")
+    assert "RuntimeError" in str(failure.value) and "RuntimeError" in staged and "Traceback" in caplog.text
+    assert '"page": 1' in staged  # the progress before the failure is kept
+    for secret in (AIRFLOW_SECRET, ENV_SECRET):
+        assert secret not in str(failure.value) and secret not in staged and secret not in caplog.text

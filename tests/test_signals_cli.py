@@ -66,12 +66,36 @@ def test_show_filters_client_and_days(rete, workspace):
                "--to", "2026-03-11", "--format", "json", "--workspace", workspace).output
     shown = json.loads(out)
     assert sorted(r["post_id"] for r in shown) == ["x:q1", "x:q2", "x:q3", "x:q4"]
+    # Stored in UTC (17:00 and 17:30), shown in the client's zone: Rome is UTC+1 in March.
+    q1 = next(r for r in shown if r["post_id"] == "x:q1")
+    assert (q1["created_at"], q1["first_response_at"]) == ("2026-03-11T18:00:00+01:00", "2026-03-11T18:30:00+01:00")
     assert rete("signals", "show", "brand_daily", "--client", "nobody", "--workspace", workspace, ok=False)
 
 
-def test_query_is_read_only(rete, workspace):
+def test_show_says_when_the_screen_limit_cuts_and_files_get_every_row(rete, workspace, tmp_path):
+    cut = rete("signals", "show", "brand_daily", "--client", "acme", "--limit", "5", "--format", "json",
+               "--workspace", workspace)
+    total = len(json.loads(rete("signals", "show", "brand_daily", "--client", "acme", "--limit", "100000",
+                                "--format", "json", "--workspace", workspace).stdout))
+    assert total > 5 and len(json.loads(cut.stdout)) == 5
+    assert f"showing the first 5 of {total:,} rows" in cut.stderr
+    written = tmp_path / "daily.json"
+    rete("signals", "show", "brand_daily", "--client", "acme", "--limit", "5", "--format", "json", "--out", written,
+         "--workspace", workspace)
+    assert len(json.loads(written.read_text(encoding="utf-8"))) == total
+
+
+def test_query_is_read_only(rete, workspace, tmp_path):
     result = rete("query", "DELETE FROM posts", "--workspace", workspace, ok=False)
-    assert "read-only" in result.output
+    assert "read-only" in result.output and "DELETE" in result.output
+    # A read-only connection would still let these write files.
+    exported = tmp_path / "posts.csv"
+    for sql in (f"COPY (SELECT * FROM posts) TO '{exported}'", f"EXPORT DATABASE '{tmp_path / 'dump'}'",
+                f"ATTACH '{tmp_path / 'other.duckdb'}' AS other", "INSTALL fts"):
+        assert "read-only" in rete("query", sql, "--workspace", workspace, ok=False).output
+    assert list(tmp_path.iterdir()) == []
+    assert "exactly one" in rete("query", "SELECT 1; SELECT 2", "--workspace", workspace, ok=False).output
+    assert "read-only" not in rete("query", "DESCRIBE posts", "--workspace", workspace).output
     count = rete("query", "SELECT count(*) AS n FROM posts", "--format", "json", "--workspace", workspace).output
     assert json.loads(count)[0]["n"] > 2000
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rete import pipeline
-from rete.commands.output import stdout
+from rete.commands.output import stderr, stdout
 from rete.config import resolve_workspace
 from rete.commands.errors import fail, user_errors
 from rete.commands.workspace import WorkspaceOption
@@ -52,7 +52,10 @@ def _default(value):
 
 
 def emit(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None, limit: int | None = None) -> None:
-    """Print or write a query result. Parquet and CSV files are written by DuckDB itself."""
+    """Print or write a query result. ``limit`` caps the rows printed on screen, with a note on stderr when it
+    cuts; a file always gets every row. Parquet and CSV files are written by DuckDB itself."""
+    if out is not None:
+        limit = None
     if fmt is OutputFormat.parquet:
         if out is None:
             raise fail("--format parquet needs --out FILE")
@@ -64,13 +67,14 @@ def emit(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None,
         console.print(f"wrote {out}", highlight=False)
         return
     columns = relation.columns
-    rows = relation.fetchmany(limit) if limit else relation.fetchall()
+    rows = relation.fetchall() if limit is None else relation.limit(limit + 1).fetchall()
+    if limit is not None and len(rows) > limit:
+        total = relation.aggregate("count(*)").fetchone()[0]
+        rows = rows[:limit]
+        stderr.print(f"showing the first {limit} of {total:,} rows: --limit N for more, or --out FILE for all")
     if fmt is OutputFormat.json:
         text = json.dumps([dict(zip(columns, row)) for row in rows], default=_default, ensure_ascii=False, indent=1)
     elif fmt is OutputFormat.csv:
-        import csv
-        import io
-
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
@@ -132,12 +136,13 @@ def show(
     client: Annotated[str | None, typer.Option("--client", "-c", help="client slug")] = None,
     from_day: day_option("--from", "first client-local day") = None,
     to_day: day_option("--to", "last client-local day") = None,
-    limit: Annotated[int, typer.Option(help="rows to show at most")] = 200,
+    limit: Annotated[int, typer.Option(help="rows to print at most on screen (a file gets them all)")] = 200,
     fmt: FormatOption = OutputFormat.table,
     out: OutOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Show a signal's main table for a client and a date range (client-local days, inclusive)."""
+    """Show a signal's main table for a client and a date range (client-local days, inclusive). With --client,
+    times are shown in the client's time zone; without, in UTC."""
     from signals.catalog import signal
 
     with user_errors():
@@ -153,7 +158,9 @@ def show(
                 if "client" not in columns:
                     raise fail(f"signal {name} is not per client: leave out --client")
                 conditions.append("client = $client")
-                params["client"] = resolve_workspace(workspace).client(client).slug
+                found_client = resolve_workspace(workspace).client(client)
+                params["client"] = found_client.slug
+                show_times_in(con, found_client)
             if date_column and from_day:
                 conditions.append(f"{date_column} >= $from_day")
                 params["from_day"] = from_day.date() - (timedelta(days=6) if date_column == "week" else timedelta())
@@ -192,15 +199,42 @@ def rebuild(
         console.print(str(summary), highlight=False, soft_wrap=True)
 
 
+def show_times_in(con: duckdb.DuckDBPyConnection, client) -> None:
+    """Times are stored in UTC; a client's rows are read in the client's own time zone."""
+    con.execute("SET TimeZone = ?", [client.timezone])
+
+
+# Statements that only read: SELECT in all its forms (WITH, FROM-first, VALUES, DESCRIBE, SHOW, SUMMARIZE,
+# PRAGMA show_tables) and EXPLAIN. A read-only connection still lets COPY ... TO, EXPORT, ATTACH or INSTALL
+# write files, so anything else is refused before it runs.
+READING_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+
+
+def reading_statement(sql: str) -> str:
+    """``sql`` when it is one statement that only reads; a clear error otherwise."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise fail(f"query failed: {exc}") from None
+    if len(statements) != 1:
+        raise fail(f"give exactly one SQL statement (found {len(statements)})")
+    kind = statements[0].type
+    if kind not in READING_STATEMENTS:
+        raise fail(f"the warehouse is read-only here: a {kind.name} statement is not allowed, only queries "
+                   "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+    return sql
+
+
 def query(
-    sql: Annotated[str, typer.Argument(help="one SQL statement; the warehouse is opened read-only")],
+    sql: Annotated[str, typer.Argument(help="one SQL query; the warehouse is opened read-only")],
     fmt: FormatOption = OutputFormat.table,
     out: OutOption = None,
-    limit: Annotated[int | None, typer.Option(help="rows to print at most (table/csv/json on screen)")] = None,
+    limit: Annotated[int | None, typer.Option(help="rows to print at most on screen (a file gets them all)")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Run read-only SQL on the warehouse (statements that write fail)."""
+    """Run one read-only SQL query on the warehouse (times in UTC; statements that write are refused)."""
     with user_errors():
+        sql = reading_statement(sql)
         with _warehouse(workspace).read() as con:
             try:
                 relation = con.sql(sql)
@@ -222,14 +256,16 @@ def search(
     out: OutOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Full-text search over posts."""
+    """Full-text search over posts (times in the client's time zone with --client, else UTC)."""
     from signals.search import search_posts
 
     with user_errors():
         ws = resolve_workspace(workspace)
-        slug = ws.client(client).slug if client else None
+        found_client = ws.client(client) if client else None
         with pipeline.warehouse_of(ws).read() as con:
-            emit(search_posts(con, text, slug, limit), fmt, out)
+            if found_client:
+                show_times_in(con, found_client)
+            emit(search_posts(con, text, found_client.slug if found_client else None, limit), fmt, out)
 
 
 def register(app: typer.Typer) -> None:
