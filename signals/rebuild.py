@@ -46,8 +46,11 @@ log = logging.getLogger(__name__)
 
 # Longest look-back of any signal (spikes: 8 weeks of same-weekday baseline).
 HORIZON_DAYS = 56
-# interest_trends: tested when the baseline has this many posts; emerging thresholds.
+# interest_trends: tested when the baseline has this many posts and covers this many days of the client's
+# data (of its 28: a warehouse's or a new client's first weeks would otherwise call every term emerging);
+# emerging thresholds.
 MIN_BASELINE_POSTS = 30
+MIN_BASELINE_DAYS = 21
 MIN_EMERGING_POSTS = 5
 MIN_EMERGING_GROWTH = 2.0
 EMERGING_P_VALUE = 0.01
@@ -223,12 +226,15 @@ def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:
     """Fill p_value / emerging of interest_trends rows in history_days (test stated in its header)."""
     rows = con.execute(
         """
+        WITH first_days AS (SELECT client, min(day) AS first_day FROM signal_client_posts_daily GROUP BY client)
         SELECT t.client, t.day, t.kind, t.term, t.posts_7d, t.total_7d, t.growth,
                t.baseline_28d, t.baseline_total_28d
-        FROM signal_interest_trends t JOIN history_days h USING (client, day)
-        WHERE t.baseline_total_28d >= ? AND t.posts_7d >= ?
+        FROM signal_interest_trends t JOIN history_days h USING (client, day) JOIN first_days f USING (client)
+        -- the baseline is D-34..D-7: it covers MIN_BASELINE_DAYS of the client's data from D-7 back
+        WHERE t.baseline_total_28d >= $posts AND t.posts_7d >= $emerging_posts
+          AND f.first_day <= t.day - 7 - ($days - 1)
         """,
-        [MIN_BASELINE_POSTS, MIN_EMERGING_POSTS],
+        {"posts": MIN_BASELINE_POSTS, "emerging_posts": MIN_EMERGING_POSTS, "days": MIN_BASELINE_DAYS},
     ).fetchall()
     tested = []
     for client, day, kind, term, posts, total, growth, baseline, baseline_total in rows:

@@ -31,8 +31,9 @@ def status(
         ws = resolve_workspace(workspace)
         with pipeline.warehouse_of(ws).read() as con:
             rows = {row[0]: row for row in con.execute(HEALTH_QUERY).fetchall()}
+    # Sources serve every client; their times are shown in the first client's zone, named in the title.
     zone = ws.clients[0].zone
-    table = Table(title=f"sources of {ws.name}", title_justify="left")
+    table = Table(title=f"sources of {ws.name} (times in {zone.key})", title_justify="left")
     for column in ("source", "type", "last success", "last error", "error", "failures in a row",
                    "posts fetched", "health"):
         table.add_column(column, overflow="fold")
