@@ -14,9 +14,8 @@ praw object would trigger another request.
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -40,15 +39,6 @@ class RedditSource(SocialSource):
     user_agent: str = "rete social listening (read-only)"
 
 
-def _wait_through_politeness(limiter, pace: Callable[[], None]) -> None:
-    """Before a request: a used-up window becomes RateLimited; ordinary pacing (at most 10 s) stays
-    with prawcore."""
-    pending = ((limiter.next_request_timestamp_ns or 0) - time.monotonic_ns()) / 1e9
-    if limiter.remaining is not None and limiter.remaining <= 0 and pending > 0:
-        raise RateLimited(time.time() + pending)
-    pace()
-
-
 def base36(number: int) -> str:
     """Reddit ids are base-36 numbers."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -60,14 +50,45 @@ def base36(number: int) -> str:
             return out
 
 
-class _SingleAttempt:
-    """A prawcore retry strategy that never retries."""
+def _politeness_requestor():
+    """prawcore's Requestor, made to leave retries and rate-limit waits to connectors/politeness.py.
 
-    def sleep(self) -> None:
-        pass
+    prawcore retries a dropped connection or a 5xx itself (twice, sleeping up to 4 s, unlogged), which on
+    top of politeness would multiply the source's ``retries`` and ignore its backoff; and it sleeps on its
+    own, at DEBUG level, when a response says the rate-limit window is used up. praw's public
+    ``requestor_class`` hook puts this class between prawcore and the network instead:
+    - a failed connection or a 5xx raises Transient, an exception prawcore does not retry, so each call is
+      made once and politeness owns the policy;
+    - a response that empties the window loses its rate-limit headers (prawcore would schedule its silent
+      sleep from them) and the next request raises RateLimited: logged, bounded by max_wait_seconds, or a
+      clean stop that the next run resumes from. Ordinary pacing, from the other responses' headers, stays
+      with prawcore's rate limiter.
+    """
+    import prawcore
 
-    def should_retry_on_failure(self) -> bool:
-        return False
+    class PolitenessRequestor(prawcore.Requestor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.window_resets_at: float | None = None
+
+        def request(self, *args: Any, timeout: float | None = None, **kwargs: Any):
+            if self.window_resets_at is not None and self.window_resets_at > time.time():
+                raise RateLimited(self.window_resets_at)
+            try:
+                response = super().request(*args, timeout=timeout, **kwargs)
+            except prawcore.RequestException as exc:
+                raise Transient(f"request to Reddit failed ({type(exc.original_exception).__name__})") from None
+            if response.status_code >= 500:
+                raise Transient(f"HTTP {response.status_code} from Reddit")
+            remaining, reset = (response.headers.get(f"x-ratelimit-{name}") for name in ("remaining", "reset"))
+            self.window_resets_at = None
+            if remaining is not None and reset is not None and float(remaining) <= 0:
+                self.window_resets_at = time.time() + float(reset)
+                for name in ("remaining", "reset", "used"):
+                    response.headers.pop(f"x-ratelimit-{name}", None)
+            return response
+
+    return PolitenessRequestor
 
 
 class RedditConnector(SocialConnector):
@@ -88,18 +109,10 @@ class RedditConnector(SocialConnector):
             timeout=self.config.request_timeout_seconds,
             check_for_updates=False,
             check_for_async=False,
+            requestor_class=_politeness_requestor(),
             **urls,
         )
         self.reddit.read_only = True
-        # prawcore retries 5xx and dropped connections itself (twice, sleeping up to 4 s, unlogged);
-        # on top of connectors/politeness.py that would multiply the source's ``retries`` and ignore
-        # its backoff settings, so prawcore makes each call once and politeness owns the policy.
-        self.reddit._read_only_core._retry_strategy_class = _SingleAttempt
-        # prawcore also sleeps on its own, at DEBUG level, when a response says the rate-limit window
-        # is used up. Raising RateLimited instead hands that wait to politeness: logged, bounded by
-        # max_wait_seconds, or a clean stop that the next run resumes from.
-        limiter = self.reddit._read_only_core.rate_limiter
-        limiter.delay = functools.partial(_wait_through_politeness, limiter, limiter.delay)
 
     def streams(self) -> list[Stream]:
         streams = []
@@ -121,11 +134,7 @@ class RedditConnector(SocialConnector):
         ):
             return AuthFailed(f"token request refused; check {self.credential.where_login()} and "
                               f"{self.credential.where_password()}")
-        if isinstance(exc, prawcore.ServerError):
-            return Transient(f"HTTP {exc.response.status_code} from Reddit")
-        if isinstance(exc, prawcore.RequestException):
-            return Transient(f"request to Reddit failed ({type(exc.original_exception).__name__})")
-        return None
+        return None  # failed connections and 5xx responses are Transient already (_politeness_requestor)
 
     def _pages_for(self, subreddit: str, query: str | None):
         def pages(floor: list | None, ceiling: list | None) -> Iterator[Page]:
