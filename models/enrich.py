@@ -8,7 +8,9 @@ The contract (issue 2, item 7) — each output record is the input record plus::
     "intents": [...], "themes": [...]
 
 Language id runs first, on the raw text, because it decides which pipeline (Italian or English rules) a
-post goes through; posts in other languages go through the first workspace language's pipeline. Records
+post goes through; a post in another language, or too short to tell ("und"), goes through the pipeline of
+the language it is closest to (function words, then lingua between the pipelines' languages), else the
+first workspace language's; its ``lang`` stays what language id said. Records
 are processed in chunks (each component gets a chunk's docs) and come out in input order.
 """
 
@@ -85,7 +87,7 @@ class Enricher:
             if _LONE_SURROGATE.search(text):
                 text = _LONE_SURROGATE.sub("\ufffd", text)
             lang = identify(text, record.get("lang"))
-            pipeline_lang = lang if lang in self.pipelines else default_lang
+            pipeline_lang = lang if lang in self.pipelines else self._closest_pipeline(text)
             by_pipeline.setdefault(pipeline_lang, []).append((index, text, lang))
         output: list[dict] = [{}] * len(records)
         for pipeline_lang, items in by_pipeline.items():
@@ -102,6 +104,13 @@ class Enricher:
             for (index, _, _), doc in zip(items, docs, strict=True):
                 output[index] = _output_record(records[index], doc)
         return output
+
+    def _closest_pipeline(self, text: str) -> str:
+        """The pipeline for a post in no pipeline's language or too short to tell ("und"): the closest of
+        them ("I love it" goes to the English one), else the first workspace language."""
+        if len(self.pipelines) < 2:
+            return self.default_lang
+        return self.identifier.closest(text, tuple(self.pipelines)) or self.default_lang
 
     @staticmethod
     def _prepared_doc(nlp, text: str, lang: str, record: dict) -> Doc:

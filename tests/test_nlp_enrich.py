@@ -78,6 +78,15 @@ def test_order_is_kept_across_languages_and_chunks(enricher, monkeypatch):
     assert [o["lang"] for o in outputs[:4]] == ["it", "en", "und", "fr"]
 
 
+@pytest.mark.parametrize(("text", "label"), [("so bad", "negative"), ("terrible", "negative"),
+                                           ("I love it", "positive"), ("che schifo", "negative")])
+def test_a_post_too_short_to_tell_is_read_by_the_closest_languages_pipeline(enricher, text, label):
+    """An Italian-first workspace: "so bad" is too short to call English (lang "und"), yet the English model
+    reads it; sent to the Italian pipeline, the first workspace language's, it read as neutral."""
+    (output,) = enricher.enrich([{"id": 1, "text": text}])
+    assert output["lang"] == "und" and output["sentiment"]["label"] == label
+
+
 def test_bad_lines_are_reported_with_their_number_and_skipped(enricher):
     lines = [
         '{"id": 1, "text": "Barilla a cena"}',

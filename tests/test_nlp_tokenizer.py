@@ -161,6 +161,16 @@ def test_too_little_to_tell_is_und(identifier, text):
     assert identifier.identify(text) == UNDETERMINED
 
 
+@pytest.mark.parametrize(("text", "closest"), [
+    ("I love it", "en"), ("so bad", "en"), ("Good morning!", "en"), ("terrible", "en"), ("well done", "en"),
+    ("grazie mille", "it"), ("non mi piace", "it"), ("Buongiorno!", "it"), ("bravi", "it"), ("che schifo", "it"),
+    ("😍😍", None), ("@barilla https://x.example", None),
+])
+def test_a_post_too_short_to_tell_still_has_a_closest_pipeline_language(identifier, text, closest):
+    assert identifier.closest(text, ("it", "en")) == closest
+    assert identifier.closest("Muy bien, gracias", ("it", "en")) in ("it", "en")  # another language: a guess
+
+
 def test_a_language_the_source_gives_is_trusted(identifier):
     assert identifier.identify("This is clearly English text, but the source says otherwise", "it-IT") == "it"
     assert identifier.identify("This is clearly English text, no doubt about it", "und") == "en"
