@@ -63,7 +63,7 @@ class Enricher:
         if not pipeline_languages:
             raise PipelineError(f"none of the languages {list(languages)} has a pipeline ({PIPELINE_LANGUAGES})")
         candidates = tuple(dict.fromkeys([*languages, *COMMON_LANGUAGES]))
-        self.identifier = language_identifier(candidates)
+        self.identifier = language_identifier(candidates, tuple(languages))
         self.pipelines = {
             lang: build_pipeline(lang, brands, themes, candidates, without, model_paths) for lang in pipeline_languages
         }

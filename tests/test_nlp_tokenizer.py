@@ -171,6 +171,14 @@ def test_a_post_too_short_to_tell_still_has_a_closest_pipeline_language(identifi
     assert identifier.closest("Muy bien, gracias", ("it", "en")) in ("it", "en")  # another language: a guess
 
 
+def test_an_answer_outside_the_workspace_languages_gets_a_high_accuracy_second_look(identifier):
+    # lingua's low-accuracy mode takes this for German; its high-accuracy mode knows better.
+    assert identifier.identify("Hungry as hell") == "de"
+    workspace = LanguageIdentifier(identifier.languages, primary=("it", "en"))
+    assert workspace.identify("Hungry as hell") == "en"
+    assert workspace.identify("Bonjour, je ne suis pas content du produit reçu") == "fr"  # still French
+
+
 def test_a_language_the_source_gives_is_trusted(identifier):
     assert identifier.identify("This is clearly English text, but the source says otherwise", "it-IT") == "it"
     assert identifier.identify("This is clearly English text, no doubt about it", "und") == "en"
