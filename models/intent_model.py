@@ -40,6 +40,13 @@ from models.tokenizer import HANDLE
 from models.train import fit_heads, rete_post_paths
 
 LEARNED_INTENTS = ("complaint", "praise", "support_request")
+# A learned intent is not added against the post's sentiment: "thanks for fixing it so fast!" mentions a
+# fault, yet is no complaint. (The rules read praise in a negative post as irony for the same reason.)
+CONTRADICTED_BY = {"complaint": "positive", "praise": "negative"}
+
+
+def contradicts(intent: str, sentiment_label: str | None) -> bool:
+    return sentiment_label is not None and CONTRADICTED_BY.get(intent) == sentiment_label
 # The probability a head must reach. Above 0.5 (the balanced-weight boundary), because the rules already
 # find the clear cases and a wrong complaint costs a consultant more than a missed one.
 DEFAULT_THRESHOLD = 0.7
@@ -82,8 +89,10 @@ class IntentModelComponent(LinearHeadsComponent):
             for index, row in zip(indices, found.tolist()):
                 if any(row):
                     doc = docs[index]
-                    learned = {intent for intent, hit in zip(model.HEADS, row) if hit}
-                    set_doc_value(doc, "intents", sorted(learned.union(doc_value(doc, "intents"))))
+                    sentiment = (doc_value(doc, "sentiment") or {}).get("label")
+                    learned = {intent for intent, hit in zip(model.HEADS, row) if hit and not contradicts(intent, sentiment)}
+                    if learned:
+                        set_doc_value(doc, "intents", sorted(learned.union(doc_value(doc, "intents"))))
 
     def _has_model_for(self, doc: Doc) -> bool:
         # Unlike sentiment, which every post needs, a learned intent is not guessed for a post in a language
@@ -181,10 +190,11 @@ def held_out_by_domain(data: IntentLabelled, lang: str) -> Iterator[tuple[np.nda
 
 @dataclass
 class PipelineReading:
-    """What the pipeline without the learned intents finds in a post, and whether the learned intents would
-    look at it (it is aimed at someone)."""
+    """What the pipeline without the learned intents finds in a post (intents, sentiment label), and whether
+    the learned intents would look at it (it is aimed at someone)."""
 
     intents: list[str]
+    sentiment: str
     aimed: bool
 
 
@@ -201,7 +211,8 @@ def rules_reading(data: IntentLabelled, lang: str) -> list[PipelineReading]:
     records = [{"id": str(number), "text": text, "lang": lang} for number, text in enumerate(data.texts)]
     # Aimed as the component judges it: a mention (each handle's name is a brand, so "LumenAssicura" written
     # without @ counts) or any @handle.
-    return [PipelineReading(record["intents"], bool(record["mentions"]) or bool(HANDLE_PATTERN.search(record["text"])))
+    return [PipelineReading(record["intents"], record["sentiment"]["label"],
+                            bool(record["mentions"]) or bool(HANDLE_PATTERN.search(record["text"])))
             for record in enricher.enrich(records)]
 
 
@@ -236,8 +247,10 @@ def cross_domain_scores(data: IntentLabelled, lang: str, threshold: float = DEFA
     for column, (intent, target) in enumerate(zip(LEARNED_INTENTS, data.targets())):
         rules = np.array([intent in reading.intents for reading in readings])
         model = probabilities[:, column] >= threshold
-        guesses = {"rules": rules, "model": model, "rules + model": rules | model,
-                   "rules + model, @ only": rules | (model & aimed)}
+        # What the component adds: not against the post's sentiment (CONTRADICTED_BY).
+        added = model & np.array([not contradicts(intent, reading.sentiment) for reading in readings])
+        guesses = {"rules": rules, "model": model, "rules + model": rules | added,
+                   "rules + model, @ only": rules | (added & aimed)}
         for reader, guess in guesses.items():
             p, r, f, _ = precision_recall_fscore_support(target, guess, average="binary", zero_division=0)
             scores.append(IntentScore(intent, reader, float(p), float(r), float(f), int(target.sum())))

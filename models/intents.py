@@ -68,6 +68,7 @@ PERSONAL_WORDS = frozenset({"io", "mi", "me", "mio", "mia", "miei", "mie", "ho",
                             "vostri", "vostre", "avete", "siete", "i", "i'm", "i've", "me", "my", "you", "your",
                             "you're", "yours", "u", "ur", "we", "our", "us"})
 _NEGATABLE = frozenset({"praise", "purchase_intent"})
+_OPPOSITE = {"praise": "complaint", "complaint": "praise"}
 
 
 class PatternFileError(ValueError):
@@ -183,6 +184,20 @@ class IntentTagger:
             pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
 
+    def _phrase_hits(self, doc: Doc) -> list[tuple[int, int]]:
+        """(rule key, start) of the phrases, less those inside a longer phrase of the opposite label: the
+        longer one says what the words mean ("thanks for nothing" is a complaint, not the praise "thanks
+        for"). Other labels stand together: "dove posso comprare" is a question and a purchase intent."""
+        found = self._phrases(doc)
+        if len(found) < 2:
+            return [(key, start) for key, start, _ in found]
+        rules = self._rules
+        return [
+            (key, start) for key, start, end in found
+            if not any(other_start <= start and end <= other_end and other_end - other_start > end - start
+                       and _OPPOSITE.get(rules[key][0]) == rules[other][0] for other, other_start, other_end in found)
+        ]
+
     def _pattern_hits(self, doc: Doc, tokens: list[_TokenInfo]) -> list[tuple[int, int]]:
         """(rule key, start) of the Matcher patterns. A Matcher costs some microseconds per token and
         pattern (its IN lists are Python predicates), and most posts lack the words a pattern needs: each
@@ -209,7 +224,7 @@ class IntentTagger:
             set_doc_value(doc, "intents", [])
             return doc
         tokens = self._token_info.lookup(token_orths(doc))
-        hits = [(match_id, start) for match_id, start, _ in self._phrases(doc)]
+        hits = self._phrase_hits(doc)
         if self._matcher_rules:
             hits += self._pattern_hits(doc, tokens)
         if any(map(_RULE_KEYS, tokens)):

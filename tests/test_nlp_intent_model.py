@@ -94,6 +94,16 @@ def test_posts_aimed_at_nobody_get_no_learned_intent(enrichers):
     assert model.probabilities([model.featurizer.rows_of_text(unnamed)]).max() >= 0.7, "the gate holds it back"
 
 
+def test_a_learned_intent_is_not_added_against_the_posts_sentiment(enrichers):
+    with_model, _ = enrichers
+    thanks = "@rentova thanks for fixing the leak so fast!"
+    model = IntentModel.load(artifact_path("intents", "en"))
+    complaint = model.probabilities([model.featurizer.rows_of_text(thanks)])[0][LEARNED_INTENTS.index("complaint")]
+    assert complaint >= 0.7, "the model alone reads a complaint in it (a leak)"
+    output = next(iter(with_model.enrich([{"id": "t:1", "text": thanks, "lang": "en"}])))
+    assert output["sentiment"]["label"] == "positive" and "complaint" not in output["intents"]
+
+
 def test_the_component_picks_the_model_of_the_doc_language():
     import models.intent_model  # noqa: F401  (registers rete_intent_model)
 

@@ -53,6 +53,11 @@ def intents():
         ("aiuto, non riesco a fare il reso", "it", ["support_request"]),
         ("please help, I need a refund", "en", ["support_request"]),
         ("Does it come in blue?", "en", ["question"]),
+        ("la nuova confezione è bellissima, brava", "it", ["praise"]),
+        ("ma è vero che usate grano canadese", "it", ["question"]),
+        ("thanks for the quick reply", "en", ["praise"]),
+        # the longer phrase says what the words mean: a complaint, not the praise "thanks for"
+        ("thanks for nothing, three days without signal", "en", ["complaint"]),
         ("Oggi al mare con gli amici", "it", []),
         ("Reading the news", "en", []),
     ],
