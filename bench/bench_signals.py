@@ -9,7 +9,10 @@ posts and belongs to the nightly run, not to the signal computation.
 1. Generates (in DuckDB SQL) 5 clients x 4 brands and MENTIONS posts with one brand mention each,
    spread evenly over DAYS days, with enrichments (sentiment, intents, themes), replies (4% of
    posts, a quarter of them by the brand's own account), quotes, hashtags and a copy-paste
-   campaign. The last 7 days are held back.
+   campaign. The last 7 days are held back. A reply or a quote mostly targets one of the few
+   hundred posts just before it, but 1 in 200 targets a post 2 to 12 weeks old (OLD_TARGETS), as
+   people answer or quote an old post in use: the daily update then looks up targets and
+   conversation roots older than any recent window every day, as it must in use.
 2. Baseline: a full rebuild of every day loaded so far.
 3. Incremental: loads the next 1 day (a Sunday) and rebuilds only it (the pending day), then the
    next 2 days, then the next 4: the daily update should cost about twice as much for twice the
@@ -58,7 +61,10 @@ FROM range({CLIENTS}) t(c), range({BRANDS_PER_CLIENT}) u(b);
 """
 
 # Post i (lo <= i < hi) is created at START + t0 + (i - lo) * step; it mentions brand hash(3i) % 20. Every 25th post replies to
-# one of the 500 posts before it; a quarter of those replies come from the parent's brand account.
+# one of the 500 posts before it; a quarter of those replies come from the parent's brand account. Every 101st post quotes
+# the post 3 before it.
+# OLD_TARGETS: 1 in 200 of those replies and quotes (not by a brand account) targets a post 14 to 83 days older instead,
+# when there is one.
 CREATED_AT = "TIMESTAMPTZ '{start} 00:00:00+00' + to_microseconds(CAST({t0_us} + (i - {lo}) * {step_us} AS BIGINT))"
 
 
@@ -71,12 +77,18 @@ def post_id(number: str) -> str:
 
 POSTS = f"""
 INSERT INTO posts
-WITH base AS (
+WITH numbered AS (
+    SELECT i, i - CAST({{per_day}} * (14 + hash(i * 7) % 70) AS BIGINT) AS old_no FROM range({{lo}}, {{hi}}) t(i)
+),
+base AS (
     SELECT i,
            {CREATED_AT} AS created_at,
            CAST(hash(i * 3) % {{brands}} AS INTEGER) AS brand_no,
-           CASE WHEN i % 25 = 1 AND i > 1000 THEN i - 1 - CAST(hash(i) % 500 AS BIGINT) END AS parent_no
-    FROM range({{lo}}, {{hi}}) t(i)
+           CASE WHEN i % 5000 = 26 AND old_no >= 0 THEN old_no
+                WHEN i % 25 = 1 AND i > 1000 THEN i - 1 - CAST(hash(i) % 500 AS BIGINT) END AS parent_no,
+           CASE WHEN i % 20200 = 7 AND old_no >= 0 THEN old_no
+                WHEN i % 101 = 7 THEN i - 3 END AS quoted_no
+    FROM numbered
 )
 SELECT {post_id('i')}, 'x', 'bench', CAST(i AS VARCHAR), 'https://x.example/' || i, NULL,
        CASE WHEN parent_no IS NOT NULL AND i % 100 = 1
@@ -89,7 +101,7 @@ SELECT {post_id('i')}, 'x', 'bench', CAST(i AS VARCHAR), 'https://x.example/' ||
        NULL, created_at,
        CASE WHEN parent_no IS NOT NULL THEN {post_id('parent_no')} END,
        CASE WHEN parent_no IS NOT NULL THEN {post_id('parent_no')} END,
-       CASE WHEN i % 101 = 7 THEN {post_id('(i - 3)')} END,
+       CASE WHEN quoted_no IS NOT NULL THEN {post_id('quoted_no')} END,
        NULL,
        CAST(hash(i * 5) % 50 AS BIGINT), CAST(hash(i * 17) % 5 AS BIGINT), CAST(hash(i * 19) % 5 AS BIGINT), NULL,
        created_at, created_at, created_at, 'h' || i, NULL
@@ -147,13 +159,14 @@ WEEKLY_REPORT_QUERIES = {
 }
 
 
-def load(warehouse: Warehouse, lo: int, hi: int, first_day: int, days: int, pending: bool = False) -> float:
+def load(warehouse: Warehouse, lo: int, hi: int, first_day: int, days: int, per_day: float,
+         pending: bool = False) -> float:
     """Posts lo..hi-1 spread evenly over ``days`` days from START + first_day (pending: mark those
-    days for the next rebuild)."""
+    days for the next rebuild); ``per_day``, the usual posts a day, dates the old targets."""
     started = time.perf_counter()
     day_us = 86_400_000_000
     values = dict(lo=lo, hi=hi, t0_us=first_day * day_us, step_us=days * day_us / (hi - lo), start=START,
-                  brands=CLIENTS * BRANDS_PER_CLIENT)
+                  brands=CLIENTS * BRANDS_PER_CLIENT, per_day=per_day)
     with warehouse.write() as con:
         # enrichments and mentions carry their post's time from migration 0005 on; without it the
         # bench still runs, for side-by-side runs of older code
@@ -205,14 +218,14 @@ def build_history(path: Path, days: int, per_day: float) -> tuple[Warehouse, int
     with warehouse.write() as con:
         con.execute(SETUP)
     posts = post_index(START + timedelta(days=days), per_day)
-    seconds = load(warehouse, 0, posts, 0, days)
+    seconds = load(warehouse, 0, posts, 0, days, per_day)
     console.print(f"loaded {posts:,} mentions in {seconds:.1f}s into {path}")
     return warehouse, posts
 
 
-def update(warehouse: Warehouse, label: str, lo: int, hi: int, first_day: int, days: int) -> tuple:
+def update(warehouse: Warehouse, label: str, lo: int, hi: int, first_day: int, days: int, per_day: float) -> tuple:
     """Load posts lo..hi-1 over ``days`` new days and time the rebuild of the pending days."""
-    load(warehouse, lo, hi, first_day, days, pending=True)
+    load(warehouse, lo, hi, first_day, days, per_day, pending=True)
     console.print(f"{label}:")
     seconds, cpu, local = timed_rebuild(warehouse)
     return label, days, hi - lo, local, seconds, cpu
@@ -246,11 +259,13 @@ def main() -> None:
         lo = post_index(START + timedelta(days=first_day), per_day)
         hi = post_index(START + timedelta(days=first_day + count), per_day)
         weekday = (START + timedelta(days=first_day)).strftime("%a")
-        updates.append(update(warehouse, f"daily update, {count} day(s) from {weekday}", lo, hi, first_day, count))
+        updates.append(update(warehouse, f"daily update, {count} day(s) from {weekday}", lo, hi, first_day, count,
+                              per_day))
         first_day += count
     # One more Sunday (the held-back days are a whole week), twice as busy.
     lo = post_index(START + timedelta(days=first_day), per_day)
-    updates.append(update(warehouse, "1 Sunday at twice the volume", lo, lo + round(2 * per_day), first_day, 1))
+    updates.append(update(warehouse, "1 Sunday at twice the volume", lo, lo + round(2 * per_day), first_day, 1,
+                          per_day))
     # The first Sunday again, on a warehouse with the same daily volume and a shorter history.
     short, _ = build_history(folder / "bench-short.duckdb", SHORT_HISTORY_DAYS, per_day)
     console.print(f"full rebuild of {SHORT_HISTORY_DAYS} days (short history, untimed)")
@@ -258,7 +273,7 @@ def main() -> None:
     lo = post_index(START + timedelta(days=SHORT_HISTORY_DAYS), per_day)
     hi = post_index(START + timedelta(days=SHORT_HISTORY_DAYS + 1), per_day)
     updates.append(update(short, f"1 Sunday after {SHORT_HISTORY_DAYS} days of history", lo, hi,
-                          SHORT_HISTORY_DAYS, 1))
+                          SHORT_HISTORY_DAYS, 1, per_day))
 
     one_day_seconds, one_day_cpu = updates[0][4], updates[0][5]
     rebuilds = Table("rebuild", "UTC days", "mentions rebuilt", "client-days", "wall s", "CPU s",

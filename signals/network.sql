@@ -1,5 +1,5 @@
 -- Name: network
--- Table: signal_network_carriers, signal_network_bridges, signal_network_edges (and signal_network_links)
+-- Table: signal_network_carriers, signal_network_bridges, signal_network_edges (and the links: network_links.sql)
 -- Meaning: the weekly interaction graph around a client's brand set and the people who carry
 --   participation through it. The conversations are the threads of the week's posts mentioning
 --   the client's brands (own or competitor), plus quotes and reposts of those posts. An edge goes

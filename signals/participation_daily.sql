@@ -24,7 +24,8 @@
 DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r.client AND t.day = r.day;
 
 -- Where the scope's conversations can start: their root posts' time (thread_id is the root's id),
--- so that the thread walk reads posts from then on, not every post ever stored.
+-- so that the thread walk reads posts from then on, not every post ever stored. The roots, of any
+-- age, come from looked_up_posts (signals/rebuild.py), not from a join with the whole posts table.
 SET VARIABLE threads_since = (
     WITH threads AS (
         SELECT f.thread_id, min(f.created_at) AS first_rebuilt_at
@@ -33,7 +34,7 @@ SET VARIABLE threads_since = (
           AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
         GROUP BY f.thread_id
     ),
-    roots AS (SELECT id, created_at FROM posts WHERE id IN (SELECT thread_id FROM threads))
+    roots AS (SELECT id, created_at FROM looked_up_posts WHERE id IN (SELECT thread_id FROM threads))
     SELECT min(least(t.first_rebuilt_at, coalesce(r.created_at, t.first_rebuilt_at - INTERVAL 28 DAY)))
     FROM threads t LEFT JOIN roots r ON r.id = t.thread_id
 );

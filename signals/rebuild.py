@@ -13,7 +13,10 @@ Scope of a rebuild, built as temp tables the SQL files read:
   last day with data or with a trend row), for signals whose baseline looks back (participation,
   interest, spikes);
 - rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day
-  (the network adds the weeks of older links to a post stored late: see network_links.sql).
+  (the network adds the weeks of older links to a post stored late: see network_links.sql);
+- looked_up_posts(id, created_at, author): the stored posts that the signals look up by id, whatever
+  their age: the rebuilt range's reply, quote and repost targets (network_links.sql) and the
+  conversation roots of the history days' mentions (participation_daily.sql); see _look_up_posts.
 The same scopes are also set as DuckDB variables, the overall range across clients:
 rebuild_lo/rebuild_hi and history_lo/history_hi (UTC instants), rebuild_first_day/rebuild_last_day
 and history_first_day/history_last_day (local days). The SQL files repeat them as plain range
@@ -46,6 +49,13 @@ log = logging.getLogger(__name__)
 
 # Longest look-back of any signal (spikes: 8 weeks of same-weekday baseline).
 HORIZON_DAYS = 56
+# Posts looked up by id (_look_up_posts) are first read from this many days before the rebuilt range
+# on (most replies and quotes come within hours of their target); only the ids not found there are
+# looked up in the whole table: through the primary-key index up to MAX_INDEXED_IDS ids (bound
+# parameters beat the scan of the id column only below a few hundred: bench/bench_id_lookup.py),
+# else by one scan.
+RECENT_LOOKUP_DAYS = 7
+MAX_INDEXED_IDS = 200
 # interest_trends: tested when the baseline has this many posts and covers this many days of the client's
 # data (of its 28: a warehouse's or a new client's first weeks would otherwise call every term emerging);
 # emerging thresholds.
@@ -170,6 +180,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
         CREATE OR REPLACE TEMP TABLE rebuild_weeks AS
         SELECT DISTINCT client, CAST(date_trunc('week', day) AS DATE) AS week FROM rebuild_days
     """)
+    _look_up_posts(con)
+    step("lookups")
     for name, signal in catalog.items():
         if name in ("coordinated_content", "mention_facts", "network"):
             continue
@@ -220,6 +232,47 @@ def _bounds(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET VARIABLE rebuild_hi = (SELECT max(hi) FROM rebuild_bounds)")
     con.execute("SET VARIABLE rebuild_first_day = (SELECT min(day) FROM rebuild_days)")
     con.execute("SET VARIABLE rebuild_last_day = (SELECT max(day) FROM rebuild_days)")
+
+
+def _look_up_posts(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill looked_up_posts with the stored posts among the ids the signals look up (see the module
+    docstring). Targets and roots can be of any age, and a hash join on id reads the id column of
+    the whole posts table; most of them are recent, so they are read by time range first, and the
+    rest, usually a few old posts and targets never stored, by the primary-key index. An id is
+    stored at most once, so the result is that of one join with the whole table. This step is
+    Python, not a SQL file, because DuckDB scans the index only for an IN list of constants (here
+    bound parameters), which a query cannot build from a table."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE wanted_posts AS
+        SELECT DISTINCT id FROM (
+            SELECT unnest([parent_id, quoted_id, reposted_id]) AS id FROM posts
+            WHERE created_at >= getvariable('rebuild_lo') AND created_at < getvariable('rebuild_hi')
+            UNION ALL
+            SELECT f.thread_id FROM signal_mention_facts f JOIN history_days h USING (client, day)
+            WHERE NOT f.by_brand_account
+              AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
+        )
+        WHERE id IS NOT NULL
+    """)
+    found = "SELECT id, created_at, coalesce(lower(author_handle), author_id, id) AS author FROM posts"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE looked_up_posts AS
+        {found}
+        WHERE created_at >= getvariable('rebuild_lo') - INTERVAL {RECENT_LOOKUP_DAYS} DAY
+          AND created_at < getvariable('history_hi')
+          AND id IN (SELECT id FROM wanted_posts)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE older_wanted_posts AS
+        SELECT id FROM wanted_posts ANTI JOIN looked_up_posts USING (id)
+    """)
+    older = con.execute(f"SELECT id FROM older_wanted_posts LIMIT {MAX_INDEXED_IDS + 1}").fetchall()
+    if len(older) > MAX_INDEXED_IDS:
+        con.execute(f"INSERT INTO looked_up_posts {found} WHERE id IN (SELECT id FROM older_wanted_posts)")
+    elif older:
+        # bound parameters, never the ids in the SQL text: they come from the sources
+        placeholders = ", ".join("?" * len(older))
+        con.execute(f"INSERT INTO looked_up_posts {found} WHERE id IN ({placeholders})", [row[0] for row in older])
 
 
 def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:

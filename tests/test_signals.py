@@ -13,7 +13,8 @@ from scipy.stats import fisher_exact
 
 import signals_fixture as planted_data
 from signals.catalog import signals
-from signals.rebuild import HORIZON_DAYS, rebuild_signals
+import signals.rebuild as rebuild_module
+from signals.rebuild import HORIZON_DAYS, MAX_INDEXED_IDS, RECENT_LOOKUP_DAYS, all_post_days, rebuild_signals
 from signals_fixture import (
     CASCADE_DAY,
     COPY_DAY,
@@ -23,7 +24,8 @@ from signals_fixture import (
     at,
 )
 
-SIGNAL_TABLES = sorted({t for s in signals().values() for t in s.tables} | {"signal_post_keys", "signal_network_links"})
+SIGNAL_TABLES = sorted({t for s in signals().values() for t in s.tables}
+                       | {"signal_post_keys", "signal_network_links", "signal_network_early_links"})
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +281,8 @@ def test_a_text_repeated_weeks_apart_is_not_a_campaign(fresh):
     flagged = "SELECT post_id FROM signal_coordinated_posts WHERE post_id LIKE 'x:slow%' ORDER BY post_id"
     assert rows(fresh, flagged) == [("x:slow2",), ("x:slow3",), ("x:slow4",)]
 
-NETWORK_TABLES = ("signal_network_links", "signal_network_edges", "signal_network_carriers", "signal_network_bridges")
+NETWORK_TABLES = ("signal_network_links", "signal_network_early_links", "signal_network_edges",
+                  "signal_network_carriers", "signal_network_bridges")
 
 
 def test_network_links_follow_a_late_target_like_a_full_rebuild(fresh):
@@ -375,3 +378,86 @@ def test_a_post_moved_to_another_day_leaves_no_trace_on_its_old_day(fresh):
     incremental = snapshot(fresh)
     rebuild_signals(fresh.warehouse, planted_data.all_days(), refresh_search=False)
     assert snapshot(fresh) == incremental
+
+
+def assert_incremental_equals_full_rebuild(planted, stale_thread_days: set[date] = frozenset()):
+    """Every signal row is what a full rebuild gives, except the thread size and depth of the
+    participation rows on ``stale_thread_days``: a post stored later in an older day's conversation
+    changes that day's threads only when the day is rebuilt (participation_daily.sql, Caveats)."""
+    def comparable(snap):
+        return {**snap, "signal_participation_daily": [
+            row for row in snap["signal_participation_daily"] if row[2] not in stale_thread_days]}
+
+    incremental = comparable(snapshot(planted))
+    rebuild_signals(planted.warehouse, all_post_days(planted.warehouse), refresh_search=False)
+    full = comparable(snapshot(planted))
+    for table in SIGNAL_TABLES:
+        assert incremental[table] == full[table], table
+
+
+@pytest.mark.parametrize("recent_days, max_indexed_ids", [(RECENT_LOOKUP_DAYS, MAX_INDEXED_IDS), (0, 0)],
+                         ids=["recent-window-then-index", "whole-table-join"])
+def test_lookups_of_any_age_give_what_a_full_rebuild_gives(fresh, monkeypatch, recent_days, max_indexed_ids):
+    # The daily update looks targets and conversation roots up in a recent window first, then the
+    # rest by the primary-key index (or, past MAX_INDEXED_IDS, by one join), and finds older links
+    # to a late post by time or in signal_network_early_links: each path must give a full rebuild's
+    # rows. The second case sends every lookup past the window through the join.
+    monkeypatch.setattr(rebuild_module, "RECENT_LOOKUP_DAYS", recent_days)
+    monkeypatch.setattr(rebuild_module, "MAX_INDEXED_IDS", max_indexed_ids)
+    link = "SELECT target_author FROM signal_network_links WHERE post_id = ? AND kind = ?"
+    early = "SELECT post_id, target_author FROM signal_network_early_links ORDER BY post_id"
+    new_day, dated_early = CASCADE_DAY + timedelta(days=2), date(2026, 2, 2)
+
+    # a reply to a conversation two months old, a quote of an old post, a reply to a post never
+    # stored, and a reply dated before its target, which is not stored yet
+    fresh.post("x:old_reply", "@nostalgico", at(new_day, 10), "Acme, ci ripenso ancora", brand="Acme",
+               parent="x:a011003", thread="x:a011003")
+    fresh.post("x:old_quote", "@citatore", at(new_day, 11), "Rival lo diceva già", brand="Rival", quoted="x:r012005")
+    fresh.post("x:to_ghost", "@fantasma", at(new_day, 12), "Acme, rispondo a chi?", brand="Acme",
+               parent="x:ghost", thread="x:ghost")
+    fresh.post("x:early", "@anticipo", at(dated_early, 9), "Acme, lo sapevo prima", brand="Acme",
+               parent="x:future", thread="x:future")
+    fresh.write(pending={new_day, dated_early})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, link, ["x:old_reply", "reply"]) == [("@fan3",)]
+    assert rows(fresh, link, ["x:old_quote", "quote"]) == [("@rfan5",)]
+    assert rows(fresh, early) == [("x:early", None), ("x:to_ghost", None)]
+    depth = "SELECT max_thread_depth, avg_thread_posts FROM signal_participation_daily WHERE brand = ? AND day = ?"
+    # 20 one-post threads, the old root's (2 posts, depth 1) and the ghost's (1 post)
+    assert rows(fresh, depth, ["Acme", new_day]) == [(1, pytest.approx(23 / 22))]
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 1, 10)})
+
+    # the target arrives, dated weeks after the reply: only the early links reach the reply
+    fresh.post("x:future", "@futuro", at(date(2026, 3, 1), 9), "Acme, novità", brand="Acme")
+    fresh.write(pending={date(2026, 3, 1)})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, link, ["x:early", "reply"]) == [("@futuro",)]
+    assert rows(fresh, early) == [("x:early", "@futuro"), ("x:to_ghost", None)]
+    assert ("@anticipo", "@futuro") in rows(
+        fresh, "SELECT source, target FROM signal_network_edges WHERE week = ?", [date(2026, 2, 2)])
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={dated_early})
+
+    # the target moves before the reply and changes author (the loader queues both of its days):
+    # the link is no longer early, and its week, between the two rebuilt days, is recomputed too
+    moved_to = at(date(2026, 1, 28), 9)
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE posts SET created_at = ?, author_handle = '@passato', author_id = 'passato' "
+                    "WHERE id = 'x:future'", [moved_to])
+        for table in ("mentions", "enrichments"):
+            con.execute(f"UPDATE {table} SET created_at = ? WHERE post_id = 'x:future'", [moved_to])
+        con.execute("INSERT INTO pending_signal_days VALUES (?), (?) ON CONFLICT DO NOTHING",
+                    [date(2026, 3, 1), moved_to.date()])
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, link, ["x:early", "reply"]) == [("@passato",)]
+    assert rows(fresh, early) == [("x:to_ghost", None)]
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={dated_early})
+
+    # a backfill of old days with a reply dated before its stored target
+    backdated = date(2026, 1, 12)
+    fresh.post("x:backdated", "@indietro", at(backdated, 10), "Acme, in anticipo", brand="Acme",
+               parent="x:old_reply", thread="x:a011003")
+    fresh.write()
+    rebuild_signals(fresh.warehouse, {backdated - timedelta(days=1), backdated}, refresh_search=False)
+    assert rows(fresh, link, ["x:backdated", "reply"]) == [("@nostalgico",)]
+    assert ("x:backdated", "@nostalgico") in rows(fresh, early)
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 1, 10), new_day})

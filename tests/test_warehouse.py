@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -208,3 +208,22 @@ def test_migration_0006_queues_every_stored_day_to_judge_coordination_by_week(tm
         pass
     assert [str(d) for (d,) in table(warehouse, "SELECT day FROM pending_signal_days")] == ["2026-03-01"]
     assert "week" in {name for (name, *_) in table(warehouse, "DESCRIBE v_coordinated_clusters")}
+
+
+def test_migration_0007_keeps_apart_the_links_a_time_range_cannot_find(tmp_path):
+    # Stored links to a post not stored, or dated after the link, go to signal_network_early_links;
+    # a link dated after its stored target does not.
+    path = tmp_path / "old.duckdb"
+    at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    con = old_warehouse(path, 7, at)
+    con.executemany(
+        "INSERT INTO signal_network_links VALUES (?, ?, 'a', ?, NULL, NULL, 'reply', ?, ?)",
+        [(at + timedelta(hours=1), "x:after", "x:1", "x:1", "x:1"),
+         (at - timedelta(hours=1), "x:before", "x:1", "x:1", "x:1"),
+         (at, "x:orphan", "x:gone", "x:gone", None)])
+    con.close()
+    warehouse = Warehouse(path)
+    with warehouse.write():
+        pass
+    assert table(warehouse, "SELECT post_id, target_author FROM signal_network_early_links ORDER BY post_id") == [
+        ("x:before", "x:1"), ("x:orphan", None)]
