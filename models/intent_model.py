@@ -5,8 +5,9 @@ by stating facts ("booked for the 12th, today is the 26th"), praise through a st
 in 40 minutes and didn't charge the call-out") and ask for help in words no list holds. A linear model per
 language, with one logistic head per learned intent over the sentiment model's features (hashed words,
 pairs and prefixes, lexicon and cue counts: ``models/sentiment.py``), reads those from Rete's labelled
-posts (``models/data/customer_posts_<lang>.jsonl`` and ``brand_news_<lang>.jsonl``, the ``intents`` field):
-the brand news teach it that bad news about a brand is not a customer's complaint. The component runs
+posts (``models/data/customer_posts_<lang>.jsonl``, ``brand_news_<lang>.jsonl`` and
+``resolution_posts_<lang>.jsonl``, the ``intents`` field): the brand news teach it that bad news about a brand
+is not a customer's complaint, the resolution posts that thanks for a fix are praise. The component runs
 after the rules and adds the intents whose head's probability reaches ``threshold`` to posts aimed at
 someone (naming a brand, @mentioning an account or replying); it never removes one.
 
@@ -158,7 +159,8 @@ def load_intent_jsonl(path: Path) -> IntentLabelled:
 
 
 def rete_intent_posts(lang: str) -> IntentLabelled:
-    """Rete's own labelled posts with their intents (customer posts and brand news), the base training data."""
+    """Rete's own labelled posts with their intents (customer posts, brand news, resolution posts), the base
+    training data."""
     return reduce(add, map(load_intent_jsonl, rete_post_paths(lang)))
 
 

@@ -13,7 +13,10 @@ Rete's brand news (``models/data/brand_news_<lang>.jsonl``): 120 posts a languag
 being a customer's voice (headlines, brand announcements, analysts' comments, passing mentions), from a
 third such author: they teach that "Gruppo Ventura taglia 1.200 posti" is bad news, not a complaint. The tweets know feelings; these know what a
 customer's complaint looks like ("technician came, ordered a part, 19 days ago"), which the issue names as
-what closes the gap on customer posts. They are added to every fit, never split: the dev figures stay on
+what closes the gap on customer posts. Rete's resolution posts (``models/data/resolution_posts_<lang>.jsonl``):
+120 posts a language about what follows a customer's problem in 10 other businesses (put right and thanked,
+put right badly, still open), from a fourth such author: they teach that "broken screen replaced in one day,
+great service" is praise, though it names the fault. They are added to every fit, never split: the dev figures stay on
 the tweets, and the blind customer sets in ``tests/data`` (other domains, another author) test the result.
 
 The committed artefacts (``rete train sentiment --lang it|en``) are fitted on all the base data (tweets,
@@ -58,6 +61,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 CUSTOMER_DEV = REPO_ROOT / "tests" / "data"
 CUSTOMER_POSTS = Path(__file__).resolve().parent / "data" / "customer_posts_{lang}.jsonl"
 BRAND_NEWS = Path(__file__).resolve().parent / "data" / "brand_news_{lang}.jsonl"
+RESOLUTION_POSTS = Path(__file__).resolve().parent / "data" / "resolution_posts_{lang}.jsonl"
 SPLIT_SEED = 2014
 DEV_FRACTION = 0.2
 ENGLISH_NEUTRAL_BAND = 0.5
@@ -156,8 +160,9 @@ def base_data(lang: str, shared_data: Path = SHARED_DATA) -> Labelled:
 
 
 def rete_post_paths(lang: str) -> list[Path]:
-    """Rete's own labelled posts of a language: its customer posts and its brand news (module docstring)."""
-    return [Path(str(pattern).format(lang=lang)) for pattern in (CUSTOMER_POSTS, BRAND_NEWS)]
+    """Rete's own labelled posts of a language: its customer posts, brand news and resolution stories (module
+    docstring)."""
+    return [Path(str(pattern).format(lang=lang)) for pattern in (CUSTOMER_POSTS, BRAND_NEWS, RESOLUTION_POSTS)]
 
 
 def rete_posts(lang: str) -> Labelled:

@@ -94,14 +94,20 @@ def test_posts_aimed_at_nobody_get_no_learned_intent(enrichers):
     assert model.probabilities([model.featurizer.rows_of_text(unnamed)]).max() >= 0.7, "the gate holds it back"
 
 
-def test_a_learned_intent_is_not_added_against_the_posts_sentiment(enrichers):
-    with_model, _ = enrichers
-    thanks = "@rentova thanks for fixing the leak so fast!"
+@pytest.mark.parametrize(("sentiment", "added"), [("neutral", True), ("negative", True), ("positive", False)])
+def test_a_learned_complaint_is_not_added_against_the_posts_sentiment(sentiment, added):
+    """The component alone, the sentiment set by hand: a post the model reads as a complaint gets it unless
+    the post reads as positive (customers who thank a brand for a fix name the fault)."""
+    import models.intent_model  # noqa: F401  (registers rete_intent_model)
+
+    text = "@rentova day 9 and still no engineer, nobody answers the phone"
     model = IntentModel.load(artifact_path("intents", "en"))
-    complaint = model.probabilities([model.featurizer.rows_of_text(thanks)])[0][LEARNED_INTENTS.index("complaint")]
-    assert complaint >= 0.7, "the model alone reads a complaint in it (a leak)"
-    output = next(iter(with_model.enrich([{"id": "t:1", "text": thanks, "lang": "en"}])))
-    assert output["sentiment"]["label"] == "positive" and "complaint" not in output["intents"]
+    assert model.probabilities([model.featurizer.rows_of_text(text)])[0][LEARNED_INTENTS.index("complaint")] >= 0.7
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("rete_intent_model")
+    doc = nlp.make_doc(text)
+    doc._.lang, doc._.sentiment = "en", {"label": sentiment, "score": 0.0}
+    assert ("complaint" in component(doc)._.intents) is added
 
 
 def test_the_component_picks_the_model_of_the_doc_language():
@@ -170,7 +176,7 @@ def test_training_needs_posts_with_and_without_each_learned_intent():
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_customer_posts_carry_known_intents_and_domains(lang):
     data = rete_intent_posts(lang)
-    assert len(set(data.domains) - {"news"}) == 24 and "news" in data.domains
+    assert len(set(data.domains) - {"news"}) == 34 and "news" in data.domains  # 24 customer + 10 resolution
     assert all(target.sum() >= 10 for target in data.targets())
     news = [intents for intents, domain in zip(data.intents, data.domains) if domain == "news"]
     assert len(news) == 120 and all(set(intents) <= {"question"} for intents in news)

@@ -308,13 +308,17 @@ def test_rete_posts_are_labelled_and_part_of_the_training_data(lang):
     from models.intents import INTENT_LABELS
     from models.train import base_data, rete_post_paths, rete_posts
 
-    customer, news = ([json.loads(line) for line in path.read_text().splitlines()] for path in rete_post_paths(lang))
-    assert len(customer) == 390 and len(news) == 120
-    assert all(set(line["intents"]) <= set(INTENT_LABELS) for line in customer + news)
+    customer, news, resolution = (
+        [json.loads(line) for line in path.read_text().splitlines()] for path in rete_post_paths(lang)
+    )
+    assert len(customer) == 390 and len(news) == 120 and len(resolution) == 120
+    assert all(set(line["intents"]) <= set(INTENT_LABELS) for line in customer + news + resolution)
+    # resolution stories: a problem put right is praise, and many of them name the fault in strong words
+    assert all("praise" in line["intents"] for line in resolution if line["label"] == "positive")
     # brand news names brands without a customer's voice: at most a journalist's question
     assert all(set(line["intents"]) <= {"question"} for line in news)
     posts = rete_posts(lang)
-    assert set(posts.labels) == {"positive", "negative", "neutral"}
+    assert set(posts.labels) == {"positive", "negative", "neutral", "mixed"}
     shipped = SentimentModel.load(default_artifact(lang))
     assert shipped.meta["examples"] == len(base_data(lang).texts) + len(posts.texts)
 

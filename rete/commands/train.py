@@ -132,7 +132,8 @@ def train_intents(
     """Train the learned intents (complaint, praise, support_request) of one language and save them.
 
     Without --data this reproduces the committed artefact from Rete's labelled posts
-    (models/data/customer_posts_LANG.jsonl and brand_news_LANG.jsonl). With --data it trains on your posts
+    (models/data/customer_posts_LANG.jsonl, brand_news_LANG.jsonl and resolution_posts_LANG.jsonl). With --data it
+    trains on your posts
     labelled with intents, alone or --with-base. The rules (models/data/intents) are not trained: the model adds what they miss.
     """
     from models import intent_model
