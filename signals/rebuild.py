@@ -31,10 +31,12 @@ produces the same rows.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 from scipy.stats import fisher_exact
@@ -75,12 +77,16 @@ class RebuildSummary:
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
 
+    # Why every day was recomputed, when it was (the signal code or the clients' settings changed).
+    everything_because: str | None = None
+
     def __str__(self) -> str:
         if not self.utc_days:
             return "signals: nothing to rebuild"
+        why = f" (every day: {self.everything_because})" if self.everything_because else ""
         return (f"signals: rebuilt {self.local_days} client-days ({self.history_days} with history) and "
                 f"{self.weeks} client-weeks from {len(self.utc_days)} UTC days "
-                f"{self.utc_days[0]}..{self.utc_days[-1]} in {self.seconds:.1f}s")
+                f"{self.utc_days[0]}..{self.utc_days[-1]}{why} in {self.seconds:.1f}s")
 
 
 def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
@@ -91,12 +97,19 @@ def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
         con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN TRANSACTION")
         try:
+            fingerprint = signals_fingerprint(con)
+            everything_because = _changed_since_last_rebuild(con, fingerprint)
+            if everything_because:
+                _forget_removed_clients(con)
+                days = set(days or ()) | _stored_post_days(con)
             summary = _rebuild(con, set(days or ()))
+            summary.everything_because = everything_because
             if summary.utc_days:
                 summary.seconds = time.monotonic() - started
                 con.execute(
-                    "INSERT INTO signal_rebuilds VALUES (now(), ?, ?, ?, ?, ?)",
-                    [summary.utc_days, summary.local_days, summary.history_days, summary.weeks, summary.seconds],
+                    "INSERT INTO signal_rebuilds VALUES (now(), ?, ?, ?, ?, ?, ?)",
+                    [summary.utc_days, summary.local_days, summary.history_days, summary.weeks, summary.seconds,
+                     fingerprint],
                 )
             committing = time.monotonic()
             con.execute("COMMIT")
@@ -114,7 +127,52 @@ def rebuild_signals(warehouse: Warehouse, days: set[date] | None = None, *,
 def all_post_days(warehouse: Warehouse) -> set[date]:
     """Every UTC day holding a post: the scope of a full rebuild."""
     with warehouse.read() as con:
-        return {row[0] for row in con.execute("SELECT DISTINCT CAST(created_at AS DATE) FROM posts").fetchall()}
+        return _stored_post_days(con)
+
+
+def _stored_post_days(con: duckdb.DuckDBPyConnection) -> set[date]:
+    return {row[0] for row in con.execute("SELECT DISTINCT CAST(created_at AS DATE) FROM posts").fetchall()}
+
+
+# What the signals are computed from besides the posts and their enrichments (which queue their own days).
+SIGNAL_CODE = ("*.sql", "rebuild.py", "network.py")
+CLIENT_SETTINGS = ("clients", "client_brands")
+
+
+def signals_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the signal code and of the clients' settings as the loader last synced them."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for path in sorted(found for pattern in SIGNAL_CODE for found in folder.glob(pattern)):
+        digest.update(f"{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    for table in CLIENT_SETTINGS:
+        digest.update(repr(con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()).encode())
+    return digest.hexdigest()
+
+
+def _changed_since_last_rebuild(con: duckdb.DuckDBPyConnection, fingerprint: str) -> str | None:
+    """Why the stored signals are stale as a whole, or None (also for a warehouse never rebuilt: its
+    loads queued every day they touched)."""
+    last = con.execute("SELECT fingerprint FROM signal_rebuilds ORDER BY rebuilt_at DESC LIMIT 1").fetchone()
+    if last is None or last[0] == fingerprint:
+        return None
+    reason = "the signal code or the clients' settings changed since the last rebuild"
+    log.info("%s: recomputing every day", reason)
+    return reason
+
+
+def _forget_removed_clients(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete the signal rows of clients no longer in workspace.yaml: a rebuild only rewrites the clients
+    it knows, so theirs would stay in the views and reports forever."""
+    tables = [row[0] for row in con.execute("""
+        SELECT c.table_name FROM information_schema.columns c
+        JOIN information_schema.tables t USING (table_schema, table_name)
+        WHERE c.column_name = 'client' AND t.table_type = 'BASE TABLE' AND starts_with(c.table_name, 'signal_')
+        ORDER BY 1
+    """).fetchall()]
+    for table in tables:  # names from the catalog, not from input
+        con.execute(f"DELETE FROM {table} WHERE client NOT IN (SELECT client FROM clients)")
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:

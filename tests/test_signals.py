@@ -335,6 +335,51 @@ def test_failed_rebuild_keeps_pending_days_and_signals(fresh):
     assert snapshot(fresh) == before
 
 
+def client_days(planted, client: str) -> list[tuple]:
+    return rows(planted, "SELECT day, mentions FROM signal_brand_daily WHERE client = ? AND brand = 'Rival' "
+                         "AND day IN (?, ?) ORDER BY day", [client, date(2026, 3, 14), date(2026, 3, 15)])
+
+
+def test_changed_client_settings_recompute_every_day_and_a_removed_client_leaves_nothing(fresh):
+    """The loader syncs clients and client_brands from workspace.yaml at every load; nothing else queues a
+    day when a client moves to another time zone, arrives with its brands, or is removed."""
+    every_day = sorted(planted_data.all_days())
+
+    def sync(*statements: str) -> None:
+        with fresh.warehouse.write() as con:
+            for statement in statements:
+                con.execute(statement)
+
+    sync("INSERT INTO clients VALUES ('beta', 'Beta', 'en', 'America/New_York')",
+         "INSERT INTO client_brands VALUES ('beta', 'Rival', 'own', ['@rival'])")
+    summary = rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert summary.utc_days == every_day and summary.everything_because and "every day" in str(summary)
+    # 23:30 UTC on 14 March: the 15th in Rome, still the 14th in New York
+    assert client_days(fresh, "acme") == [(date(2026, 3, 14), 10), (date(2026, 3, 15), 11)]
+    assert client_days(fresh, "beta") == [(date(2026, 3, 14), 11), (date(2026, 3, 15), 10)]
+
+    sync("UPDATE clients SET timezone = 'America/New_York' WHERE client = 'acme'")
+    assert rebuild_signals(fresh.warehouse, refresh_search=False).utc_days == every_day
+    assert client_days(fresh, "acme") == client_days(fresh, "beta")
+
+    sync("DELETE FROM client_brands WHERE client = 'beta'", "DELETE FROM clients WHERE client = 'beta'")
+    assert rebuild_signals(fresh.warehouse, refresh_search=False).utc_days == every_day
+    for table in SIGNAL_TABLES:
+        with fresh.warehouse.read() as con:
+            if "client" in {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}:
+                assert con.execute(f"SELECT count(*) FROM {table} WHERE client = 'beta'").fetchone()[0] == 0, table
+    assert rebuild_signals(fresh.warehouse, refresh_search=False).utc_days == []  # settled
+
+
+def test_a_rebuild_made_by_other_signal_code_is_redone_whole(fresh, monkeypatch):
+    """An upgrade that changes a signal's SQL recomputes every day once (as after migration 0008, whose
+    older rebuilds carry no fingerprint)."""
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE signal_rebuilds SET fingerprint = NULL")
+    assert rebuild_signals(fresh.warehouse, refresh_search=False).utc_days == sorted(planted_data.all_days())
+    assert rebuild_signals(fresh.warehouse, refresh_search=False).utc_days == []
+
+
 def test_history_horizon_covers_every_lookback():
     # spikes look back 8 weeks; interest 35 days; participation 28 days
     assert HORIZON_DAYS >= 56
