@@ -59,10 +59,10 @@ HORIZON_DAYS = 56
 RECENT_LOOKUP_DAYS = 7
 MAX_INDEXED_IDS = 200
 # interest_trends: tested when the baseline has this many posts and covers this many days of the client's
-# data (of its 28: a warehouse's or a new client's first weeks would otherwise call every term emerging);
-# emerging thresholds.
+# data (of its 28; a full week holds every weekday once): against a warehouse's or a new client's first two
+# or three days, every term of an ordinary week would look emerging. Then the emerging thresholds.
 MIN_BASELINE_POSTS = 30
-MIN_BASELINE_DAYS = 21
+MIN_BASELINE_DAYS = 7
 MIN_EMERGING_POSTS = 5
 MIN_EMERGING_GROWTH = 2.0
 EMERGING_P_VALUE = 0.01

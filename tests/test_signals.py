@@ -131,13 +131,13 @@ def test_emerging_theme_by_fisher_exact_test(built):
     assert weekly["posts_7d"] == 42
 
 
-def test_nothing_is_tested_for_emergence_in_a_clients_first_four_weeks(built):
+def test_nothing_is_tested_for_emergence_before_the_baseline_holds_a_week(built):
     """A baseline of a few days has 30 posts by the warehouse's second day: without the coverage rule every
-    term of the first weeks would be tested against it."""
+    term of the first days would be tested against it."""
     eligible = """SELECT day, count(*) AS rows, count(p_value) AS tested FROM v_interest_trends
                   WHERE client = 'acme' AND baseline_total_28d >= 30 AND posts_7d >= 5 GROUP BY day ORDER BY day"""
     by_day = {day: (n, tested) for day, n, tested in rows(built, eligible)}
-    first_tested = planted_data.START + timedelta(days=27)  # the baseline D-34..D-7 then holds 21 days of data
+    first_tested = planted_data.START + timedelta(days=13)  # the baseline D-34..D-7 then holds 7 days of data
     assert any(day < first_tested for day in by_day), "the fixture has eligible rows in its first weeks"
     assert all(tested == 0 for day, (_, tested) in by_day.items() if day < first_tested)
     assert all(tested == n for day, (n, tested) in by_day.items() if day >= first_tested)
