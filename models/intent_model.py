@@ -208,8 +208,9 @@ def rules_reading(data: IntentLabelled, lang: str) -> list[PipelineReading]:
     from rete.config import BrandEntry
 
     handles = sorted({handle for text in data.texts for handle in HANDLE_PATTERN.findall(text)}, key=str.lower)
+    # Without complaint_sentiment too: the learned intents read the sentiment before it turns complaints negative.
     enricher = Enricher([BrandEntry(name=handle[1:], handles=[handle]) for handle in handles], (lang,),
-                        without=("intent_model",))
+                        without=("intent_model", "complaint_sentiment"))
     records = [{"id": str(number), "text": text, "lang": lang} for number, text in enumerate(data.texts)]
     # Aimed as the component judges it: a mention (each handle's name is a brand, so "LumenAssicura" written
     # without @ counts) or any @handle.

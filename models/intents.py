@@ -107,6 +107,7 @@ class IntentTagger:
         register_extensions()
         self.vocab = nlp.vocab
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._longest_phrase = 0  # in tokens
         # Rules are known by the hash of their key ("question|12"), which is what the matchers report.
         self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
         self._rules: dict[int, tuple[str, bool, bool]] = {}  # rule key hash -> (label, weak, at_start)
@@ -127,7 +128,9 @@ class IntentTagger:
             key_id = nlp.vocab.strings.add(key)
             self._rules[key_id] = (label, weak, at_start)
             if "phrase" in rule:
-                self._phrases.add(key, [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])])
+                phrasings = [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])]
+                self._longest_phrase = max(self._longest_phrase, *map(len, phrasings))
+                self._phrases.add(key, phrasings)
             elif "words" in rule:
                 for word in rule["words"]:
                     self._word_rules[comparable_word(str(word))].append(key_id)
@@ -189,13 +192,19 @@ class IntentTagger:
         longer one says what the words mean ("thanks for nothing" is a complaint, not the praise "thanks
         for"). Other labels stand together: "dove posso comprare" is a question and a purchase intent."""
         found = self._phrases(doc)
-        if len(found) < 2:
-            return [(key, start) for key, start, _ in found]
         rules = self._rules
+        if not _OPPOSITE.keys() <= {rules[key][0] for key, _, _ in found}:
+            return [(key, start) for key, start, _ in found]
+        # A container starts at most the longest phrase's length before what it contains: look only there,
+        # so that a hostile post repeating "thanks for nothing" 10,000 times stays linear.
+        by_start: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for key, start, end in found:
+            by_start[start].append((end, rules[key][0]))
         return [
             (key, start) for key, start, end in found
-            if not any(other_start <= start and end <= other_end and other_end - other_start > end - start
-                       and _OPPOSITE.get(rules[key][0]) == rules[other][0] for other, other_start, other_end in found)
+            if not any(other_end >= end and other_end - other_start > end - start and label == _OPPOSITE.get(rules[key][0])
+                       for other_start in range(max(0, start - self._longest_phrase), start + 1)
+                       for other_end, label in by_start.get(other_start, ()))
         ]
 
     def _pattern_hits(self, doc: Doc, tokens: list[_TokenInfo]) -> list[tuple[int, int]]:

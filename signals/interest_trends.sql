@@ -15,10 +15,9 @@
 --     are estimates, so a short or thin baseline widens the doubt instead of being taken as known;
 --     NULL when not tested
 --   emerging: p_value < 0.01 and posts_7d >= 5 and growth >= 2; tested only when the baseline
---     holds at least 30 posts and covers at least 7 of its 28 days, a full week, with the client's
---     data (the client's first day of posts is on or before D-13)
--- Caveats: nothing is called emerging in a client's first 2 weeks of data (a new warehouse or a new
---   client): against two or three days of baseline, every term of an ordinary week would look new.
+--     holds at least 30 posts on at least 7 of its 28 days (a week's worth of the client's data)
+-- Caveats: nothing is called emerging before the baseline holds 7 days with the client's posts (a new
+--   warehouse or a new client): against two or three days, every term of an ordinary week would look new.
 --   Until the client has 5 weeks of data the baseline is shorter than 28 days; Fisher's test weighs
 --   its size, but a theme's weekly rhythm may not be in it yet.
 --   Coordinated posts are excluded (terms_daily).

@@ -58,9 +58,9 @@ HORIZON_DAYS = 56
 # else by one scan.
 RECENT_LOOKUP_DAYS = 7
 MAX_INDEXED_IDS = 200
-# interest_trends: tested when the baseline has this many posts and covers this many days of the client's
-# data (of its 28; a full week holds every weekday once): against a warehouse's or a new client's first two
-# or three days, every term of an ordinary week would look emerging. Then the emerging thresholds.
+# interest_trends: tested when the baseline has this many posts, on this many of its 28 days (a week's
+# worth): against a warehouse's or a new client's first two or three days, every term of an ordinary week
+# would look emerging. Then the emerging thresholds.
 MIN_BASELINE_POSTS = 30
 MIN_BASELINE_DAYS = 7
 MIN_EMERGING_POSTS = 5
@@ -337,13 +337,18 @@ def _test_emerging(con: duckdb.DuckDBPyConnection) -> None:
     """Fill p_value / emerging of interest_trends rows in history_days (test stated in its header)."""
     rows = con.execute(
         """
-        WITH first_days AS (SELECT client, min(day) AS first_day FROM signal_client_posts_daily GROUP BY client)
+        WITH baseline_days AS (
+            -- the days of the baseline window D-34..D-7 holding posts of the client
+            SELECT h.client, h.day, count(*) AS days
+            FROM history_days h
+            JOIN signal_client_posts_daily c ON c.client = h.client AND c.day BETWEEN h.day - 34 AND h.day - 7
+            WHERE c.posts > 0
+            GROUP BY ALL
+        )
         SELECT t.client, t.day, t.kind, t.term, t.posts_7d, t.total_7d, t.growth,
                t.baseline_28d, t.baseline_total_28d
-        FROM signal_interest_trends t JOIN history_days h USING (client, day) JOIN first_days f USING (client)
-        -- the baseline is D-34..D-7: it covers MIN_BASELINE_DAYS of the client's data from D-7 back
-        WHERE t.baseline_total_28d >= $posts AND t.posts_7d >= $emerging_posts
-          AND f.first_day <= t.day - 7 - ($days - 1)
+        FROM signal_interest_trends t JOIN baseline_days b USING (client, day)
+        WHERE t.baseline_total_28d >= $posts AND t.posts_7d >= $emerging_posts AND b.days >= $days
         """,
         {"posts": MIN_BASELINE_POSTS, "emerging_posts": MIN_EMERGING_POSTS, "days": MIN_BASELINE_DAYS},
     ).fetchall()

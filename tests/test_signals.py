@@ -137,7 +137,7 @@ def test_nothing_is_tested_for_emergence_before_the_baseline_holds_a_week(built)
     eligible = """SELECT day, count(*) AS rows, count(p_value) AS tested FROM v_interest_trends
                   WHERE client = 'acme' AND baseline_total_28d >= 30 AND posts_7d >= 5 GROUP BY day ORDER BY day"""
     by_day = {day: (n, tested) for day, n, tested in rows(built, eligible)}
-    first_tested = planted_data.START + timedelta(days=13)  # the baseline D-34..D-7 then holds 7 days of data
+    first_tested = planted_data.START + timedelta(days=13)  # the baseline D-34..D-7 then holds 7 days with posts
     assert any(day < first_tested for day in by_day), "the fixture has eligible rows in its first weeks"
     assert all(tested == 0 for day, (_, tested) in by_day.items() if day < first_tested)
     assert all(tested == n for day, (n, tested) in by_day.items() if day >= first_tested)

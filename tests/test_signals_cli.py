@@ -91,7 +91,8 @@ def test_query_is_read_only(rete, workspace, tmp_path):
     # A read-only connection would still let these write files.
     exported = tmp_path / "posts.csv"
     for sql in (f"COPY (SELECT * FROM posts) TO '{exported}'", f"EXPORT DATABASE '{tmp_path / 'dump'}'",
-                f"ATTACH '{tmp_path / 'other.duckdb'}' AS other", "INSTALL fts"):
+                f"ATTACH '{tmp_path / 'other.duckdb'}' AS other", "INSTALL fts",
+                f"EXPLAIN ANALYZE COPY (SELECT 42) TO '{exported}'"):  # EXPLAIN ANALYZE runs what it explains
         assert "read-only" in rete("query", sql, "--workspace", workspace, ok=False).output
     assert list(tmp_path.iterdir()) == []
     assert "exactly one" in rete("query", "SELECT 1; SELECT 2", "--workspace", workspace, ok=False).output

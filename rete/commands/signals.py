@@ -136,7 +136,7 @@ def show(
     client: Annotated[str | None, typer.Option("--client", "-c", help="client slug")] = None,
     from_day: day_option("--from", "first client-local day") = None,
     to_day: day_option("--to", "last client-local day") = None,
-    limit: Annotated[int, typer.Option(help="rows to print at most on screen (a file gets them all)")] = 200,
+    limit: Annotated[int, typer.Option(min=1, help="rows to print at most on screen (a file gets them all)")] = 200,
     fmt: FormatOption = OutputFormat.table,
     out: OutOption = None,
     workspace: WorkspaceOption = None,
@@ -205,9 +205,10 @@ def show_times_in(con: duckdb.DuckDBPyConnection, client) -> None:
 
 
 # Statements that only read: SELECT in all its forms (WITH, FROM-first, VALUES, DESCRIBE, SHOW, SUMMARIZE,
-# PRAGMA show_tables) and EXPLAIN. A read-only connection still lets COPY ... TO, EXPORT, ATTACH or INSTALL
-# write files, so anything else is refused before it runs.
-READING_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+# PRAGMA show_tables). A read-only connection still lets COPY ... TO, EXPORT, ATTACH or INSTALL write
+# files, and EXPLAIN ANALYZE runs the statement it explains (a COPY too), so anything else is refused
+# before it runs.
+READING_STATEMENTS = frozenset({duckdb.StatementType.SELECT})
 
 
 def reading_statement(sql: str) -> str:
@@ -221,7 +222,7 @@ def reading_statement(sql: str) -> str:
     kind = statements[0].type
     if kind not in READING_STATEMENTS:
         raise fail(f"the warehouse is read-only here: a {kind.name} statement is not allowed, only queries "
-                   "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+                   "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE)")
     return sql
 
 
@@ -229,7 +230,7 @@ def query(
     sql: Annotated[str, typer.Argument(help="one SQL query; the warehouse is opened read-only")],
     fmt: FormatOption = OutputFormat.table,
     out: OutOption = None,
-    limit: Annotated[int | None, typer.Option(help="rows to print at most on screen (a file gets them all)")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="rows to print at most on screen (a file gets them all)")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Run one read-only SQL query on the warehouse (times in UTC; statements that write are refused)."""
