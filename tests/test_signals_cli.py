@@ -118,6 +118,25 @@ def test_full_text_search(rete, workspace):
     assert hits[0]["post_id"] == "x:q3"
 
 
+def test_rebuild_takes_the_clients_settings_from_the_workspace(rete, workspace, tmp_path):
+    """A consultant edits a client's time zone and rebuilds: every day is recomputed in the new zone."""
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "rete.duckdb").write_bytes((workspace / "rete.duckdb").read_bytes())
+    text = (workspace / "workspace.yaml").read_text(encoding="utf-8")
+    (moved / "workspace.yaml").write_text(
+        text.replace(str(workspace / "rete.duckdb"), str(moved / "rete.duckdb")).replace("Europe/Rome", "America/New_York"),
+        encoding="utf-8")
+    out = rete("signals", "rebuild", "--workspace", moved).output
+    assert "every day" in out
+    with duckdb.connect(str(moved / "rete.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT timezone FROM clients").fetchall() == [("America/New_York",)]
+        # 23:30 UTC on 14 March: the 15th in Rome, the 14th in New York
+        late = con.execute("SELECT count(*) FROM signal_mention_facts WHERE post_id = 'x:late_night' "
+                           "AND day = DATE '2026-03-14'").fetchone()[0]
+    assert late > 0
+
+
 def test_rebuild_backfill(rete, workspace):
     out = rete("signals", "rebuild", "--from", "2026-03-04", "--to", "2026-03-05", "--workspace", workspace).output
     assert "from 2 UTC days" in out

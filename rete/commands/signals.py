@@ -180,11 +180,16 @@ def rebuild(
     everything: Annotated[bool, typer.Option("--all", help="recompute every day that has posts")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Recompute the signals of the pending days, plus a backfill range or everything."""
+    """Recompute the signals of the pending days, plus a backfill range or everything. The clients' settings
+    are taken from workspace.yaml first: a changed time zone or brand recomputes every day."""
+    from signals.load import sync_clients
     from signals.rebuild import all_post_days, rebuild_signals
 
     with user_errors():
-        warehouse = _warehouse(workspace)
+        ws = resolve_workspace(workspace)
+        warehouse = pipeline.warehouse_of(ws)
+        with warehouse.write() as con:
+            sync_clients(con, ws)
         days: set[date] = set()
         if everything:
             days = all_post_days(warehouse)
