@@ -20,6 +20,7 @@ from operator import add
 from pathlib import Path
 
 from models.enrich import Enricher
+from models.evaluation import class_scores
 from models.intent_model import fit_intents, load_intent_jsonl
 from models.intents import INTENT_LABELS
 from models.train import (BRAND_NEWS, CUSTOMER_POSTS, RESOLUTION_POSTS, base_data, fit, load_jsonl, macro_f1,
@@ -49,14 +50,9 @@ def held_out_scores(lang: str, with_resolution: bool, folder: Path) -> str:
         gold_intents += [set(p["intents"]) for p in test]
         intents += [set(o["intents"]) for o in outputs]
 
-    def f1(intent: str) -> float:
-        tp = sum(intent in g and intent in p for g, p in zip(gold_intents, intents))
-        wrong = sum((intent in g) != (intent in p) for g, p in zip(gold_intents, intents))
-        return 2 * tp / (2 * tp + wrong) if tp else 0.0
-
+    intent_f1 = [score.f1 for score in class_scores(gold_intents, intents, INTENT_LABELS)]
     return (f"| {lang} | {'with' if with_resolution else 'without'} | {macro_f1(gold_labels, labels):.3f} | "
-            f"{sentipolc_polarity_f(gold_labels, labels):.3f} | "
-            + " | ".join(f"{f1(intent):.2f}" for intent in INTENT_LABELS) + " |")
+            f"{sentipolc_polarity_f(gold_labels, labels):.3f} | " + " | ".join(f"{f1:.2f}" for f1 in intent_f1) + " |")
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 import duckdb
 
 from rete.config import Client
+from rete.post import web_url
 
 TOP = 5
 # interest_trends compares a 7-day window with the 28 days before it (D-34..D-7): the test is honest
@@ -238,11 +239,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> list[di
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _web_url(url: str | None) -> str | None:
-    # Only web links become hrefs: a javascript: or data: URL from a platform must not be clickable.
-    return url if re.match(r"https?://", url or "", flags=re.IGNORECASE) else None
-
-
 def display_name(name: str | None, handle: str) -> str | None:
     """The author's name when it says more than the handle ("pastaiolo_torinese" beside @pastaiolo_torinese does not)."""
     return name if name and name.strip().lower() not in (handle.lower(), handle.lstrip("@").lower()) else None
@@ -264,7 +260,8 @@ def _post_ref(row: dict, client: Client, answer: Answer | None = None) -> PostRe
         author=author,
         author_name=display_name(row.get("author_name"), author),
         text=post_text(row.get("title"), row.get("text")),
-        url=_web_url(row.get("url")),
+        # Checked again: rows stored before the post record refused other URLs may still hold one.
+        url=web_url(row.get("url")),
         sentiment=row.get("brand_sentiment") or "neutral",
         engagement=int(row.get("interactions") or 0),
         answer=answer,

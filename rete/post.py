@@ -13,6 +13,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _WEB_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is a web address (http/https with a host), else None. Reports, alerts and BI tools
+    turn a post's url into a link: a javascript: or data: URL must never become one."""
+    return url if url and _WEB_URL.match(url) else None
+
 Platform = Literal["x", "reddit", "mastodon", "bluesky", "rss", "file"]
 
 
@@ -87,9 +94,7 @@ class Post(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_url(cls, value: str | None) -> str | None:
-        # Reports, alerts and BI tools turn the url into a link: only a web address may become one, never
-        # a javascript: or data: URL that an imported file or a platform's payload carries.
-        return value if value and _WEB_URL.match(value) else None
+        return web_url(value)
 
     @field_validator("lang")
     @classmethod
