@@ -16,52 +16,54 @@
 --   response_minutes: minutes from the request to the first response
 -- Caveats: only replies stored in the warehouse count; an answer by DM or phone is invisible.
 --   Competitors' requests are kept too (role = competitor) to compare responsiveness.
--- Late data: requests of the rebuilt days are recomputed, and so are stored requests in every
---   conversation that received a post during the rebuilt days (a late answer updates the
---   request's own, older day; relationship_daily follows those days).
-CREATE OR REPLACE TEMP TABLE touched_requests AS
-SELECT f.client, f.brand, f.post_id, f.day, f.created_at
+-- Late data: the requests of the rebuilt days are recomputed. A stored request of another day gets
+--   its answer refreshed when its conversation received a post in the rebuilt range, or when its
+--   answer lies there (that post may have changed or left the conversation); the request's day
+--   then follows in relationship_daily. Only posts from the rebuilt range's start on are read: the
+--   posts before it did not change, so an answer stored from before it stands, and any other answer
+--   lies in the range or after it. A daily update thus reads its own day, however old the requests.
+
+-- The requests of the rebuilt days, from their mention facts.
+CREATE OR REPLACE TEMP TABLE rebuilt_requests AS
+SELECT f.client, f.brand, f.role, f.day, f.post_id, f.created_at, f.author, f.intents, f.thread_id, f.url
 FROM signal_mention_facts f
 JOIN rebuild_days r ON r.client = f.client AND r.day = f.day
 WHERE NOT f.by_brand_account
   AND f.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day')
-  AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
-UNION
-SELECT q.client, q.brand, q.post_id, q.day, q.created_at
-FROM signal_relationship_requests q
--- the stored requests of every client's conversations that got a post in its rebuilt days (by
--- thread, or as the post replied to): a request can be of any age, so this reads the whole table;
--- a semi-join with those (client, conversation) pairs, not a subquery per request's client, which
--- cost twice as much
-SEMI JOIN (
-    SELECT b.client, unnest([coalesce(p.thread_id, p.id), p.parent_id]) AS thread_id
-    FROM posts p JOIN rebuild_bounds b ON p.created_at >= b.lo AND p.created_at < b.hi
-    WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
-) t ON t.client = q.client AND t.thread_id = q.thread_id;
+  AND list_has_any(f.intents, ['question', 'complaint', 'support_request']);
 
--- The touched requests' time range: their facts and posts lie in it, and their answers after it.
-SET VARIABLE requests_first_day = (SELECT min(day) FROM touched_requests);
-SET VARIABLE requests_last_day = (SELECT max(day) FROM touched_requests);
-SET VARIABLE requests_first_at = (SELECT min(created_at) FROM touched_requests);
-SET VARIABLE requests_last_at = (SELECT max(created_at) FROM touched_requests);
+-- Each client's conversations that got a post in its rebuilt days: by thread, or as the post replied to.
+CREATE OR REPLACE TEMP TABLE touched_conversations AS
+SELECT DISTINCT b.client, unnest([coalesce(p.thread_id, p.id), p.parent_id]) AS conversation
+FROM posts p JOIN rebuild_bounds b ON p.created_at >= b.lo AND p.created_at < b.hi
+WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi');
 
--- Days whose relationship_daily must be recomputed: the touched requests' days, old and new.
-CREATE OR REPLACE TEMP TABLE relationship_days AS
-SELECT DISTINCT q.client, q.day FROM signal_relationship_requests q
-JOIN touched_requests t USING (client, brand, post_id)
-UNION
-SELECT client, day FROM rebuild_days;
+-- Stored requests of other days whose answer may come from the rebuilt range. The requests table is
+-- read whole (requests are a small share of posts); semi-joins with the conversations, not an OR-join.
+CREATE OR REPLACE TEMP TABLE reopened_requests AS
+WITH open_to_the_range AS (
+    SELECT client, brand, post_id, day, created_at, thread_id, first_response_at, first_response_post_id
+    FROM signal_relationship_requests
+    WHERE first_response_at IS NULL OR first_response_at >= getvariable('rebuild_lo')
+)
+SELECT * FROM (
+    SELECT q.* FROM open_to_the_range q
+    WHERE q.first_response_at < getvariable('rebuild_hi')
+    UNION
+    SELECT q.* FROM open_to_the_range q
+    SEMI JOIN touched_conversations t ON t.client = q.client AND t.conversation = q.thread_id
+    UNION
+    SELECT q.* FROM open_to_the_range q
+    SEMI JOIN touched_conversations t ON t.client = q.client AND t.conversation = q.post_id
+) q
+ANTI JOIN rebuild_days r ON r.client = q.client AND r.day = q.day;
 
-DELETE FROM signal_relationship_requests q USING touched_requests t
-WHERE q.client = t.client AND q.brand = t.brand AND q.post_id = t.post_id;
-
-INSERT INTO signal_relationship_requests
+-- The first answer of each of those requests from the range's start on.
+CREATE OR REPLACE TEMP TABLE range_responses AS
 WITH requests AS (
-    SELECT f.* FROM signal_mention_facts f
-    JOIN touched_requests t USING (client, brand, post_id)
-    WHERE NOT f.by_brand_account
-      AND f.day BETWEEN getvariable('requests_first_day') AND getvariable('requests_last_day')
-      AND list_has_any(f.intents, ['question', 'complaint', 'support_request'])
+    SELECT client, brand, post_id, created_at, thread_id FROM rebuilt_requests
+    UNION ALL
+    SELECT client, brand, post_id, created_at, thread_id FROM reopened_requests
 ),
 brand_posts AS (
     -- posts by brand accounts in the requests' conversations; two equi-joins, not one OR-join,
@@ -69,7 +71,7 @@ brand_posts AS (
     SELECT p.id, p.created_at, lower(p.author_handle) AS handle, coalesce(p.thread_id, p.id) AS thread_id,
            p.parent_id
     FROM posts p
-    WHERE p.created_at > getvariable('requests_first_at')  -- an answer comes after its request
+    WHERE p.created_at >= getvariable('rebuild_lo')
       AND lower(p.author_handle) IN (SELECT unnest(handles) FROM client_brands)
       AND (coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM requests)
            OR p.parent_id IN (SELECT post_id FROM requests))
@@ -80,16 +82,41 @@ candidates AS (
     UNION
     SELECT q.client, q.brand, q.post_id, q.created_at, b.id, b.created_at, b.handle
     FROM requests q JOIN brand_posts b ON b.parent_id = q.post_id
-),
-responses AS (
-    SELECT c.client, c.brand, c.post_id,
-           arg_min(c.id, (c.created_at, c.id)) AS response_id,
-           min(c.created_at) AS response_at
-    FROM candidates c
-    JOIN client_brands cb ON cb.client = c.client AND cb.brand = c.brand
-    WHERE c.created_at > c.asked_at AND list_contains(cb.handles, c.handle)
-    GROUP BY ALL
 )
+SELECT c.client, c.brand, c.post_id,
+       arg_min(c.id, (c.created_at, c.id)) AS response_id,
+       min(c.created_at) AS response_at
+FROM candidates c
+JOIN client_brands cb ON cb.client = c.client AND cb.brand = c.brand
+WHERE c.created_at > c.asked_at AND list_contains(cb.handles, c.handle)
+GROUP BY ALL;
+
+-- The reopened requests whose answer changed, and with it their day's relationship_daily row.
+CREATE OR REPLACE TEMP TABLE changed_answers AS
+SELECT q.client, q.brand, q.post_id, q.day, q.created_at, r.response_at, r.response_id
+FROM reopened_requests q
+LEFT JOIN range_responses r USING (client, brand, post_id)
+WHERE r.response_id IS DISTINCT FROM q.first_response_post_id
+   OR r.response_at IS DISTINCT FROM q.first_response_at;
+
+CREATE OR REPLACE TEMP TABLE relationship_days AS
+SELECT client, day FROM changed_answers
+UNION
+SELECT client, day FROM rebuild_days;
+
+UPDATE signal_relationship_requests q
+SET answered = c.response_id IS NOT NULL,
+    first_response_at = c.response_at,
+    first_response_post_id = c.response_id,
+    response_minutes = date_diff('second', c.created_at, c.response_at) / 60.0
+FROM changed_answers c
+WHERE q.client = c.client AND q.brand = c.brand AND q.post_id = c.post_id;
+
+DELETE FROM signal_relationship_requests q USING rebuild_days r
+WHERE q.client = r.client AND q.day = r.day
+  AND q.day BETWEEN getvariable('rebuild_first_day') AND getvariable('rebuild_last_day');
+
+INSERT INTO signal_relationship_requests
 SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,
        CASE WHEN list_contains(q.intents, 'complaint') THEN 'complaint'
             WHEN list_contains(q.intents, 'support_request') THEN 'support_request'
@@ -98,8 +125,8 @@ SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,
        r.response_id IS NOT NULL,
        r.response_at, r.response_id,
        date_diff('second', q.created_at, r.response_at) / 60.0
-FROM requests q
+FROM rebuilt_requests q
 JOIN posts p ON p.id = q.post_id
-    AND p.created_at BETWEEN getvariable('requests_first_at') AND getvariable('requests_last_at')
-LEFT JOIN responses r USING (client, brand, post_id)
+    AND p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
+LEFT JOIN range_responses r USING (client, brand, post_id)
 ORDER BY q.day, q.created_at;

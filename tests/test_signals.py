@@ -242,6 +242,41 @@ def test_late_answer_updates_the_request_day(fresh):
     assert rows(fresh, "SELECT * FROM v_relationship_queue") == []
 
 
+def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fresh):
+    # A daily update reads posts from its own range on; an older request's answer must still be
+    # the first brand post in its conversation after it, whatever the order the posts arrive in.
+    minutes = "SELECT first_response_post_id, response_minutes FROM signal_relationship_requests WHERE post_id = 'x:q3'"
+    answered = "SELECT answered FROM signal_relationship_daily WHERE brand = 'Acme' AND day = ?"
+    later_day, earlier_day = REQUEST_DAY + timedelta(days=3), REQUEST_DAY + timedelta(days=1)
+    fresh.post("x:q3late", "@acme", at(later_day, 9), "Leo, ti rimborsiamo", parent="x:q3", thread="x:q3")
+    fresh.write(pending={later_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, minutes) == [("x:q3late", (3 * 24 - 10) * 60.0)]
+    # an earlier answer is stored later, by a backfill of its day: the stored answer lies after the range
+    fresh.post("x:q3early", "@acme", at(earlier_day, 9), "Leo, ci scusiamo", parent="x:q3", thread="x:q3")
+    fresh.write()
+    rebuild_signals(fresh.warehouse, {earlier_day}, refresh_search=False)
+    assert rows(fresh, minutes) == [("x:q3early", (24 - 10) * 60.0)]
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+    # the earlier answer turns out to belong to another conversation (its day is queued by the
+    # loader): the request's conversation got no post in the range, yet its answer left it
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE posts SET parent_id = 'x:q1', thread_id = 'x:q1' WHERE id = 'x:q3early'")
+        con.execute("INSERT INTO pending_signal_days VALUES (?) ON CONFLICT DO NOTHING", [earlier_day])
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, minutes) == [("x:q3late", (3 * 24 - 10) * 60.0)]
+    assert rows(fresh, answered, [REQUEST_DAY]) == [(3,)]
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+    # and then out of every conversation: the request is open again
+    with fresh.warehouse.write() as con:
+        con.execute("UPDATE posts SET parent_id = NULL, thread_id = NULL WHERE id = 'x:q3late'")
+        con.execute("INSERT INTO pending_signal_days VALUES (?) ON CONFLICT DO NOTHING", [later_day])
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, minutes) == [(None, None)]
+    assert rows(fresh, answered, [REQUEST_DAY]) == [(2,)]
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+
+
 def test_late_copy_flags_older_posts(fresh):
     # Two accounts post the same text; a third repeats it days later: only then is it a campaign,
     # and the first day's counts change although only the later day was pending.
