@@ -17,27 +17,31 @@
 -- Caveats: "new" means new within 28 days, so an author back after a long silence counts as new;
 --   the first 28 days of a warehouse count everyone as new. Thread size and depth are measured on
 --   the posts stored so far (replies fetched later deepen an older day's threads), from the time of
---   the conversation's root post on (a reply dated before its root is not counted); for a
---   conversation whose root is not stored, from 28 days before the earliest rebuilt post in it.
+--   the conversation's root post on (a reply dated before its root is not counted, unless it is
+--   that day's first post in it); for a conversation whose root is not stored, from 28 days before
+--   the day's first post in it.
 -- Late data: a late post on day D changes new/returning on D..D+28, so this signal is recomputed
 --   over the rebuilt days plus the following 56 days (history_days).
 DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r.client AND t.day = r.day;
 
--- Where the scope's conversations can start: their root posts' time (thread_id is the root's id),
--- so that the thread walk reads posts from then on, not every post ever stored. The roots, of any
--- age, come from looked_up_posts (signals/rebuild.py), not from a join with the whole posts table.
-SET VARIABLE threads_since = (
-    WITH threads AS (
-        SELECT f.thread_id, min(f.created_at) AS first_rebuilt_at
-        FROM signal_mention_facts f JOIN history_days h USING (client, day)
-        WHERE NOT f.by_brand_account
-          AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
-        GROUP BY f.thread_id
-    ),
-    roots AS (SELECT id, created_at FROM looked_up_posts WHERE id IN (SELECT thread_id FROM threads))
-    SELECT min(least(t.first_rebuilt_at, coalesce(r.created_at, t.first_rebuilt_at - INTERVAL 28 DAY)))
-    FROM threads t LEFT JOIN roots r ON r.id = t.thread_id
-);
+-- Where each of the scope's conversations is measured from, per day it is talked about in: its root
+-- post's time (thread_id is the root's id) or the day's first post in it, whichever is earlier; 28
+-- days before that first post when the root is not stored. A function of the data alone, so a daily update and a
+-- full rebuild measure a conversation alike; and the walk reads posts from the earliest of these
+-- on, not every post ever stored. The roots, of any age, come from looked_up_posts
+-- (signals/rebuild.py), not from a join with the whole posts table.
+CREATE OR REPLACE TEMP TABLE scope_threads AS
+WITH thread_days AS (
+    SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) AS first_at
+    FROM signal_mention_facts f JOIN history_days h USING (client, day)
+    WHERE NOT f.by_brand_account
+      AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
+    GROUP BY ALL
+)
+SELECT t.client, t.brand, t.day, t.thread_id,
+       least(t.first_at, coalesce(r.created_at, t.first_at - INTERVAL 28 DAY)) AS since
+FROM thread_days t LEFT JOIN looked_up_posts r ON r.id = t.thread_id;
+SET VARIABLE threads_since = (SELECT min(since) FROM scope_threads);
 
 INSERT INTO signal_participation_daily
 WITH RECURSIVE scope AS (
@@ -58,25 +62,27 @@ returning_authors AS (
           AND p.day < a.day AND p.day >= a.day - 28 AND NOT p.by_brand_account
           AND p.day >= getvariable('history_first_day') - 28 AND p.day < getvariable('history_last_day'))
 ),
+measured_threads AS (SELECT DISTINCT thread_id, since FROM scope_threads),
 thread_posts AS (
-    SELECT p.id, p.parent_id, coalesce(p.thread_id, p.id) AS thread_id
-    FROM posts p
+    SELECT p.id, p.parent_id, m.thread_id, m.since
+    FROM posts p JOIN measured_threads m ON m.thread_id = coalesce(p.thread_id, p.id) AND p.created_at >= m.since
     WHERE p.created_at >= getvariable('threads_since')
-      AND coalesce(p.thread_id, p.id) IN (SELECT thread_id FROM scope)
 ),
-walk(id, thread_id, depth) AS (
-    SELECT id, thread_id, 0 FROM thread_posts
-    WHERE parent_id IS NULL OR parent_id NOT IN (SELECT id FROM thread_posts)
+walk(id, thread_id, since, depth) AS (
+    SELECT id, thread_id, since, 0 FROM thread_posts t
+    WHERE parent_id IS NULL
+       OR NOT EXISTS (SELECT 1 FROM thread_posts p
+                      WHERE p.id = t.parent_id AND p.thread_id = t.thread_id AND p.since = t.since)
     UNION ALL
     -- the depth guard stops hostile data whose parent links form a cycle
-    SELECT c.id, c.thread_id, w.depth + 1
-    FROM thread_posts c JOIN walk w ON c.parent_id = w.id
+    SELECT c.id, c.thread_id, c.since, w.depth + 1
+    FROM thread_posts c JOIN walk w ON c.parent_id = w.id AND c.thread_id = w.thread_id AND c.since = w.since
     WHERE w.depth < 100
 ),
 thread_shape AS (
-    SELECT t.thread_id, count(DISTINCT t.id) AS posts, coalesce(max(w.depth), 0) AS depth
-    FROM thread_posts t LEFT JOIN walk w ON w.id = t.id
-    GROUP BY t.thread_id
+    SELECT t.thread_id, t.since, count(DISTINCT t.id) AS posts, coalesce(max(w.depth), 0) AS depth
+    FROM thread_posts t LEFT JOIN walk w USING (id, thread_id, since)
+    GROUP BY t.thread_id, t.since
 ),
 per_day AS (
     SELECT client, brand, day,
@@ -89,8 +95,8 @@ threads_day AS (
     SELECT s.client, s.brand, s.day,
            count(*) AS threads, avg(ts.posts) AS avg_thread_posts,
            max(ts.depth) AS max_thread_depth, avg(ts.depth) AS avg_thread_depth
-    FROM (SELECT DISTINCT client, brand, day, thread_id FROM scope) s
-    JOIN thread_shape ts USING (thread_id)
+    FROM scope_threads s
+    JOIN thread_shape ts USING (thread_id, since)
     GROUP BY ALL
 ),
 returning_day AS (

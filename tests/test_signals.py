@@ -277,6 +277,23 @@ def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fr
     assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
 
 
+def test_a_conversation_without_its_root_is_measured_from_28_days_before_the_day(fresh):
+    # The root is not stored: the day's row counts the conversation's posts from 28 days before the
+    # day's first post in it, whatever else the rebuild covers (a daily update, or every day).
+    first_day, later_day = date(2026, 2, 3), date(2026, 3, 15)
+    fresh.post("x:rootless1", "@primo", at(first_day, 10), "Acme, ne parlavamo", brand="Acme",
+               parent="x:unseen_root", thread="x:unseen_root")
+    fresh.post("x:rootless2", "@secondo", at(later_day, 10), "Acme, ne riparliamo", brand="Acme",
+               parent="x:rootless1", thread="x:unseen_root")
+    fresh.post("x:rootless3", "@terzo", at(later_day, 11), "Acme, anche io", brand="Acme",
+               parent="x:rootless2", thread="x:unseen_root")
+    fresh.write(pending={first_day, later_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    depth = "SELECT max_thread_depth FROM signal_participation_daily WHERE brand = 'Acme' AND day = ?"
+    assert rows(fresh, depth, [later_day]) == [(1,)]  # x:rootless1 lies 40 days before: not counted
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={first_day})
+
+
 def test_late_copy_flags_older_posts(fresh):
     # Two accounts post the same text; a third repeats it days later: only then is it a campaign,
     # and the first day's counts change although only the later day was pending.
