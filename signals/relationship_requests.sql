@@ -39,24 +39,19 @@ FROM posts p JOIN rebuild_bounds b ON p.created_at >= b.lo AND p.created_at < b.
 WHERE p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi');
 
 -- Stored requests of other days whose answer may come from the rebuilt range. The requests table is
--- read whole (requests are a small share of posts); semi-joins with the conversations, not an OR-join.
+-- read once, whole (a request can be of any age, and requests are a small share of posts), each
+-- request probed by its conversation and by its own id.
 CREATE OR REPLACE TEMP TABLE reopened_requests AS
-WITH open_to_the_range AS (
-    SELECT client, brand, post_id, day, created_at, thread_id, first_response_at, first_response_post_id
+SELECT DISTINCT q.* EXCLUDE (conversation)
+FROM (
+    SELECT client, brand, post_id, day, created_at, thread_id, first_response_at, first_response_post_id,
+           unnest(list_distinct([thread_id, post_id])) AS conversation
     FROM signal_relationship_requests
     WHERE first_response_at IS NULL OR first_response_at >= getvariable('rebuild_lo')
-)
-SELECT * FROM (
-    SELECT q.* FROM open_to_the_range q
-    WHERE q.first_response_at < getvariable('rebuild_hi')
-    UNION
-    SELECT q.* FROM open_to_the_range q
-    SEMI JOIN touched_conversations t ON t.client = q.client AND t.conversation = q.thread_id
-    UNION
-    SELECT q.* FROM open_to_the_range q
-    SEMI JOIN touched_conversations t ON t.client = q.client AND t.conversation = q.post_id
 ) q
-ANTI JOIN rebuild_days r ON r.client = q.client AND r.day = q.day;
+WHERE (q.first_response_at < getvariable('rebuild_hi')
+       OR EXISTS (SELECT 1 FROM touched_conversations t WHERE t.client = q.client AND t.conversation = q.conversation))
+  AND NOT EXISTS (SELECT 1 FROM rebuild_days r WHERE r.client = q.client AND r.day = q.day);
 
 -- The first answer of each of those requests from the range's start on.
 CREATE OR REPLACE TEMP TABLE range_responses AS
