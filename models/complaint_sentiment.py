@@ -19,14 +19,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.extensions import (
-    MENTIONS_KEY,
-    doc_value,
-    register_extensions,
-    set_doc_value,
-    set_span_value,
-    span_value,
-)
+from models.extensions import change_post_sentiment, doc_value, register_extensions
 
 COMPLAINT_SCORE = -0.5
 
@@ -43,14 +36,8 @@ class ComplaintSentiment:
         register_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
-        if "complaint" not in doc_value(doc, "intents"):
-            return doc
-        set_doc_value(doc, "sentiment", as_complaint(doc_value(doc, "sentiment")))
-        mentions = doc.spans.get(MENTIONS_KEY)
-        if mentions and len({span.label for span in mentions}) == 1:
-            for span in mentions:
-                start, end = span.start_char, span.end_char
-                set_span_value(doc, "sentiment", start, end, as_complaint(span_value(doc, "sentiment", start, end)))
+        if "complaint" in doc_value(doc, "intents"):
+            change_post_sentiment(doc, as_complaint)
         return doc
 
 

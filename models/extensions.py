@@ -80,6 +80,18 @@ def set_span_value(doc: Doc, name: str, start_char: int, end_char: int, value) -
     doc.user_data[("._.", name, start_char, end_char)] = value
 
 
+def change_post_sentiment(doc: Doc, change: Callable[[dict | None], dict | None]) -> None:
+    """Apply ``change`` to the post's sentiment and, when the post names one brand, to its mentions': in a
+    post naming several, each mention keeps the sentiment aimed at it (what changed the post's reading
+    may concern one of them only)."""
+    set_doc_value(doc, "sentiment", change(doc_value(doc, "sentiment")))
+    mentions = doc.spans.get(MENTIONS_KEY)
+    if mentions and len({span.label for span in mentions}) == 1:
+        for span in mentions:
+            start, end = span.start_char, span.end_char
+            set_span_value(doc, "sentiment", start, end, change(span_value(doc, "sentiment", start, end)))
+
+
 _TOKEN_ORTHS_KEY = ("rete", "token_orths")
 
 

@@ -137,7 +137,7 @@ class IntentTagger:
             else:
                 matcher = Matcher(nlp.vocab)
                 try:
-                    matcher.add(key, [_either_apostrophe(rule["pattern"])])
+                    matcher.add(key, [either_apostrophe(rule["pattern"])])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
                 self._matcher_rules.append(_MatcherRule(
@@ -292,7 +292,7 @@ def _opening(doc: Doc, tokens: list[_TokenInfo]) -> tuple[int, str | None]:
 LIKE_NUM = "LIKE_NUM"
 
 
-def _either_apostrophe(pattern: list[dict]) -> list[dict]:
+def either_apostrophe(pattern: list[dict]) -> list[dict]:
     """A Matcher pattern whose LOWER words (a value, or IN / NOT_IN lists) match straight and
     typographic apostrophes alike: rule files write ``l'``, phones type ``l’``."""
     def variants(words) -> list[str]:

@@ -1,10 +1,11 @@
 """Build Rete's spaCy pipelines from ``models/pipeline_<lang>.cfg`` plus a workspace's brands and themes.
 
 The config files fix the pipeline's shape (tokenizer, components, order: language -> brands -> sentiment
--> intents -> intent_model -> complaint_sentiment -> themes); this module fills in what belongs to a
-workspace. Sentiment runs after brands because it scores each mention, and before intents, which read it (a
-negative post addressed to a brand is a complaint); intent_model adds what the rules missed, and
-complaint_sentiment then turns neutral complaints negative.
+-> intents -> intent_model -> resolution -> complaint_sentiment -> themes); this module fills in what belongs
+to a workspace. Sentiment runs after brands because it scores each mention, and before intents, which read it
+(a negative post addressed to a brand is a complaint); intent_model adds what the rules missed; resolution
+turns a problem put right, told with satisfaction, into praise; complaint_sentiment then turns neutral
+complaints negative.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import models.brands  # noqa: F401
 import models.complaint_sentiment  # noqa: F401
 import models.intents  # noqa: F401
 import models.language  # noqa: F401
+import models.resolution  # noqa: F401
 import models.themes  # noqa: F401
 import models.tokenizer  # noqa: F401
 from models.language import COMMON_LANGUAGES

@@ -1,0 +1,112 @@
+"""A problem the brand put right, told with satisfaction, is praise: the ``rete_resolution`` component.
+
+The public thank-you after a fault is what consultants most want to see ("screen cracked, swapped on the
+spot, no questions asked"; "addebito doppio, rimborsato in giornata, grazie"). Such a post names the
+fault, so the sentiment model and the complaint rules read it as a complaint, and the intents drop its
+thanks as irony. This component, run after the intents and before ``rete_complaint_sentiment``, reads
+the story's shape from cue files (``models/data/resolution/<lang>.jsonl``):
+
+- ``resolved``: the fix, done ("fixed", "refunded", "sostituito", "tutto a posto"), not negated, not
+  waited for or promised (a ``not_yet`` word or a negation in the ``BLOCKING_WINDOW`` tokens before it:
+  "still not fixed", "will be replaced", "deve essere sostituito"), and not asked about (no "?" before
+  the sentence ends);
+- ``satisfied``: the customer is content with it: thanks, praise, a quick fix ("on the spot",
+  "in 20 mins", "in giornata"), an approving emoji;
+- ``grudging``: it took a fight ("finally", "after 5 weeks", "ho dovuto", "dopo 3 solleciti"), anywhere;
+- ``turn``: a contrast word ("but", "però") after the fix: what follows usually qualifies it.
+
+A post with a fix and satisfaction, and with neither a fight nor a turn after the fix, loses the
+complaint intent, gains praise, and its negative, neutral or mixed sentiment turns positive (its mentions
+too when it names one brand, as ``rete_complaint_sentiment`` does). Any other post is left as it was:
+a grudging fix stays with the sentiment model, which reads those as negative or mixed.
+
+Cue file lines: ``{"kind": "resolved", "phrase": "put it right"}`` (token by token, case-insensitive) or
+``{"kind": "satisfied", "pattern": [...]}`` (a spaCy Matcher pattern).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from models.extensions import change_post_sentiment, doc_value, register_extensions, set_doc_value
+from models.intents import NEGATIONS, PatternFileError, either_apostrophe, resolve_data_path
+from models.jsonl import read_objects
+from models.tokenizer import apostrophe_variants
+
+CUE_KINDS = ("resolved", "satisfied", "grudging", "turn", "not_yet")
+BLOCKING_WINDOW = 3
+# The score of a problem put right: at least that of a post the model calls positive at its decision
+# boundary (the mirror of complaint_sentiment.COMPLAINT_SCORE).
+RESOLVED_SCORE = 0.5
+_SENTENCE_ENDS = frozenset({".", "!", "\n", "…"})
+
+
+def as_resolved(sentiment: dict | None) -> dict | None:
+    """The sentiment of a problem put right: positive, with a score of at least RESOLVED_SCORE."""
+    if sentiment is None or sentiment.get("label") == "positive":
+        return sentiment
+    return {"label": "positive", "score": max(sentiment.get("score", 0.0), RESOLVED_SCORE)}
+
+
+class ResolutionReader:
+    def __init__(self, nlp: Language, cues_path: Path):
+        register_extensions()
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        for number, cue in read_objects(cues_path, PatternFileError):
+            kind = cue.get("kind")
+            if kind not in CUE_KINDS:
+                raise PatternFileError(f"{cues_path}, line {number}: kind must be one of {', '.join(CUE_KINDS)}")
+            if "phrase" in cue:
+                self._phrases.add(kind, [nlp.make_doc(variant) for variant in apostrophe_variants(cue["phrase"])])
+            elif "pattern" in cue:
+                try:
+                    self._patterns.add(kind, [either_apostrophe(cue["pattern"])])
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise PatternFileError(f"{cues_path}, line {number}: bad pattern: {exc}") from None
+            else:
+                raise PatternFileError(f"{cues_path}, line {number}: give 'phrase' or 'pattern'")
+        self._strings = nlp.vocab.strings
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.is_satisfied_resolution(doc):
+            intents = set(doc_value(doc, "intents")) - {"complaint"} | {"praise"}
+            set_doc_value(doc, "intents", sorted(intents))
+            change_post_sentiment(doc, as_resolved)
+        return doc
+
+    def is_satisfied_resolution(self, doc: Doc) -> bool:
+        cues: dict[str, list[int]] = {kind: [] for kind in CUE_KINDS}
+        for match_id, start, _ in self._phrases(doc):
+            cues[self._strings[match_id]].append(start)
+        if not cues["resolved"]:
+            return False  # most posts: the Matcher, slower per token, is not run
+        for match_id, start, _ in self._patterns(doc):
+            cues[self._strings[match_id]].append(start)
+        if not cues["satisfied"] or cues["grudging"]:
+            return False
+        blockers = set(cues["not_yet"])
+        fixes = [start for start in cues["resolved"]
+                 if not any(position in blockers or doc[position].lower_ in NEGATIONS
+                            for position in range(max(0, start - BLOCKING_WINDOW), start))
+                 and not _asked_about(doc, start)]
+        return bool(fixes) and not any(start > min(fixes) for start in cues["turn"])
+
+
+def _asked_about(doc: Doc, start: int) -> bool:
+    """A "?" follows the token before its sentence ends: "has it been fixed?"."""
+    for token in doc[start + 1 :]:
+        if token.text in _SENTENCE_ENDS:
+            return False
+        if "?" in token.text:
+            return True
+    return False
+
+
+@Language.factory("rete_resolution", default_config={"cues": None})
+def make_resolution_reader(nlp: Language, name: str, cues: str | None) -> ResolutionReader:
+    return ResolutionReader(nlp, resolve_data_path(cues or f"{nlp.lang}.jsonl", "resolution"))
