@@ -80,8 +80,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _FLAGS = attrgetter("flags")
 _PATTERN_WORDS = attrgetter("pattern_words")
 # Bits of _TokenInfo.flags: a post's flags (all its tokens' OR-ed together, one pass) say whether any token
-# is a handle, a first/second person word, carries a "?" or has word rules.
-HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD = 1, 2, 4, 8
+# is a handle, a first/second person word, carries a "?", has word rules or is a negation.
+HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION = 1, 2, 4, 8, 16
 
 
 class _TokenInfo(NamedTuple):
@@ -89,8 +89,8 @@ class _TokenInfo(NamedTuple):
 
     rule_keys: tuple[int, ...]
     is_punct: bool
-    is_negation: bool
-    flags: int  # HANDLE, PERSONAL (first or second person, PERSONAL_WORDS), QUESTION_MARK (outside a URL), RULE_WORD
+    flags: int  # HANDLE, PERSONAL (first or second person, PERSONAL_WORDS), QUESTION_MARK (outside a URL),
+    # RULE_WORD, NEGATION (NEGATIONS)
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
     pattern_starts: int  # bit j set: the token meets the first token of the j-th Matcher pattern
 
@@ -181,9 +181,9 @@ class IntentTagger:
         return _TokenInfo(
             rule_keys=rule_keys,
             is_punct=lexeme.is_punct,
-            is_negation=lower in NEGATIONS,
             flags=(HANDLE * is_tag(lower, "@") | PERSONAL * (lower in PERSONAL_WORDS)
-                   | QUESTION_MARK * ("?" in _URL.sub(" ", lower)) | RULE_WORD * bool(rule_keys)),
+                   | QUESTION_MARK * ("?" in _URL.sub(" ", lower)) | RULE_WORD * bool(rule_keys)
+                   | NEGATION * (lower in NEGATIONS)),
             pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if like_num else 0),
             pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
@@ -263,8 +263,8 @@ class IntentTagger:
                     continue
                 if at_start and start > opening_end:
                     continue
-                if label in _NEGATABLE and any(
-                    t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]
+                if label in _NEGATABLE and flags & NEGATION and any(
+                    info.flags & NEGATION for info in tokens[max(0, start - NEGATION_WINDOW) : start]
                 ):
                     if label == "praise":
                         found.add("complaint")
