@@ -20,6 +20,7 @@ import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
@@ -77,7 +78,9 @@ class Enricher:
         """Records need ``id`` and ``text`` (see :func:`record_problem`); output order = input order."""
         iterator = iter(records)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
-            yield from self._enrich_chunk(chunk)
+            with _cyclic_gc_paused():
+                enriched = self._enrich_chunk(chunk)
+            yield from enriched  # outside the pause: the caller's code runs with the collector as it was
 
     def _enrich_chunk(self, records: list[dict]) -> list[dict]:
         identify, default_lang = self.identifier.identify, self.default_lang
@@ -120,6 +123,22 @@ class Enricher:
         user_data[META_KEY] = {"source": record.get("source"), "platform": record.get("platform"),
                                "author": record.get("author"), "parent_id": record.get("parent_id")}
         return doc
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a chunk is enriched. A chunk's docs, spans and records
+    make no reference cycles (reference counting frees them: collections during enrich found nothing to
+    collect), yet their allocations set off collections that rescan every live doc of the chunk: about 16
+    µs a post of CPU time in the collector, 4-5% of enrich time (bench posts, paired A/B in one process).
+    Memory stays bounded by the chunk; cycles made elsewhere wait for the next collection after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _output_record(record: dict, doc: Doc) -> dict:

@@ -33,7 +33,7 @@ from scipy.special import expit
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.extensions import MENTIONS_KEY, doc_value, is_feed_item, is_tag, set_doc_value, token_orths
+from models.extensions import MENTIONS_KEY, TokenTable, doc_value, is_feed_item, is_tag, set_doc_value, token_orths
 from models.intents import INTENT_LABELS
 from models.jsonl import read_objects
 from models.sentiment import Featurizer, LinearHeads, LinearHeadsComponent
@@ -78,11 +78,15 @@ class IntentModelComponent(LinearHeadsComponent):
         if not 0 < threshold < 1:
             raise ValueError(f"{name}: threshold must be between 0 and 1, got {threshold}")
         self.threshold = threshold
+        self.vocab = nlp.vocab
+        # Whether a token text is an @handle, decided once per distinct text (half of this component's time
+        # went to looking up every token's text and checking it, post after post).
+        self._is_handle = TokenTable(nlp.vocab.strings, _is_handle_text)
 
     def _annotate(self, docs: list[Doc]) -> None:
         by_lang: dict[str, list[int]] = {}
         for index, doc in enumerate(docs):
-            if self._has_model_for(doc) and _addresses_someone(doc):
+            if self._has_model_for(doc) and self._addresses_someone(doc):
                 by_lang.setdefault(self.language_of(doc), []).append(index)
         for lang, indices in by_lang.items():
             model = self.models[lang]
@@ -100,16 +104,21 @@ class IntentModelComponent(LinearHeadsComponent):
         # without a model (Spanish read by the Italian one), nor for one too short to tell ("und").
         return not self.follows_doc_lang or doc_value(doc, "lang") in self.models
 
+    def _addresses_someone(self, doc: Doc) -> bool:
+        """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The
+        model learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody. A feed
+        item is an article, not a customer (:func:`models.extensions.is_feed_item`)."""
+        if is_feed_item(doc):
+            return False
+        if doc.spans.get(MENTIONS_KEY) or doc_value(doc, "meta").get("parent_id"):
+            return True
+        # A doc made by another pipeline (the component used alone) holds token texts this vocabulary may lack.
+        is_handle = self._is_handle if doc.vocab is self.vocab else TokenTable(doc.vocab.strings, _is_handle_text)
+        return any(is_handle.lookup(token_orths(doc)))
 
-def _addresses_someone(doc: Doc) -> bool:
-    """Intents are aimed at a brand: the post names one, @mentions an account or replies to a post. The model
-    learned from posts to brands, and reads "che bello, giornata al mare" as praise of nobody. A feed item
-    is an article, not a customer (:func:`models.extensions.is_feed_item`)."""
-    if is_feed_item(doc):
-        return False
-    return bool(doc.spans.get(MENTIONS_KEY)) or bool(doc_value(doc, "meta").get("parent_id")) or any(
-        is_tag(text, "@") for text in map(doc.vocab.strings.__getitem__, token_orths(doc))
-    )
+
+def _is_handle_text(text: str) -> bool:
+    return is_tag(text, "@")
 
 
 @Language.factory(

@@ -22,8 +22,9 @@ A "?" outside a URL is a question.
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
 token text), and only real multi-token patterns to a ``Matcher``, which runs only on posts that have the
 words and numbers its patterns require, and there only from the first token that can start a pattern to
-``MAX_MATCH_TOKENS`` after the last one: a Matcher holding a hundred one-word patterns was the slowest part
-of the pipeline, and even a few patterns cost some microseconds per token they look at.
+the end of the longest match it can make from the last one (``MAX_MATCH_TOKENS`` at most): a Matcher
+holding a hundred one-word patterns was the slowest part of the pipeline, and even a few patterns cost
+some microseconds per token they look at.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from models.extensions import (
     MENTIONS_KEY,
@@ -76,22 +77,20 @@ class PatternFileError(ValueError):
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_RULE_KEYS = attrgetter("rule_keys")
-_IS_HANDLE = attrgetter("is_handle")
-_IS_PERSONAL = attrgetter("is_personal")
-_HAS_QUESTION_MARK = attrgetter("has_question_mark")
+_FLAGS = attrgetter("flags")
 _PATTERN_WORDS = attrgetter("pattern_words")
+# Bits of _TokenInfo.flags: a post's flags (all its tokens' OR-ed together, one pass) say whether any token
+# is a handle, a first/second person word, carries a "?", has word rules or is a negation.
+HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION = 1, 2, 4, 8, 16
 
 
 class _TokenInfo(NamedTuple):
     """What the tagger needs to know about one token text, computed once per distinct text."""
 
     rule_keys: tuple[int, ...]
-    is_handle: bool
     is_punct: bool
-    is_negation: bool
-    is_personal: bool  # first or second person (PERSONAL_WORDS)
-    has_question_mark: bool  # "?" outside a URL
+    flags: int  # HANDLE, PERSONAL (first or second person, PERSONAL_WORDS), QUESTION_MARK (outside a URL),
+    # RULE_WORD, NEGATION (NEGATIONS)
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
     pattern_starts: int  # bit j set: the token meets the first token of the j-th Matcher pattern
 
@@ -100,6 +99,7 @@ class _MatcherRule(NamedTuple):
     matcher: Matcher  # holding one pattern
     requirements: int  # the bits of pattern_words this pattern needs
     start_bit: int | None  # its bit in pattern_starts; None when its first token may be anything
+    reach: int  # tokens the Matcher looks at from the last token that can start a match (see _reach)
 
 
 class IntentTagger:
@@ -144,6 +144,7 @@ class IntentTagger:
                     matcher=matcher,
                     requirements=self._add_required_words(rule["pattern"]),
                     start_bit=self._add_first_token(rule["pattern"], len(self._matcher_rules)),
+                    reach=_reach(rule["pattern"]),
                 ))
         self._token_info = TokenTable(nlp.vocab.strings, self._describe)
 
@@ -176,13 +177,13 @@ class IntentTagger:
         lower = comparable_word(text)
         lexeme = self.vocab[text]
         like_num = lexeme.like_num
+        rule_keys = tuple(self._word_rules.get(lower, ()))
         return _TokenInfo(
-            rule_keys=tuple(self._word_rules.get(lower, ())),
-            is_handle=is_tag(lower, "@"),
+            rule_keys=rule_keys,
             is_punct=lexeme.is_punct,
-            is_negation=lower in NEGATIONS,
-            is_personal=lower in PERSONAL_WORDS,
-            has_question_mark="?" in _URL.sub(" ", lower),
+            flags=(HANDLE * is_tag(lower, "@") | PERSONAL * (lower in PERSONAL_WORDS)
+                   | QUESTION_MARK * ("?" in _URL.sub(" ", lower)) | RULE_WORD * bool(rule_keys)
+                   | NEGATION * (lower in NEGATIONS)),
             pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if like_num else 0),
             pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
@@ -211,7 +212,7 @@ class IntentTagger:
         """(rule key, start) of the Matcher patterns. A Matcher costs some microseconds per token and
         pattern (its IN lists are Python predicates), and most posts lack the words a pattern needs: each
         pattern has its own Matcher, run only on posts holding its required words, and only on the stretch
-        from the first token that can start it to MAX_MATCH_TOKENS after the last."""
+        from the first token that can start it to its reach (see _reach) after the last."""
         present = reduce(or_, map(_PATTERN_WORDS, tokens), 0)
         hits = []
         for rule in self._matcher_rules:
@@ -224,7 +225,7 @@ class IntentTagger:
                 if not starts:  # cannot happen while the first token is one of the requirements; cheap to check
                     continue
                 first, last = starts[0], starts[-1]
-            stretch = doc[first : last + MAX_MATCH_TOKENS]
+            stretch = doc[first : last + rule.reach]
             hits += [(match_id, first + start) for match_id, start, _ in rule.matcher(stretch)]
         return hits
 
@@ -233,25 +234,27 @@ class IntentTagger:
             set_doc_value(doc, "intents", [])
             return doc
         tokens = self._token_info.lookup(token_orths(doc))
+        flags = reduce(or_, map(_FLAGS, tokens), 0)
         hits = self._phrase_hits(doc)
         if self._matcher_rules:
             hits += self._pattern_hits(doc, tokens)
-        if any(map(_RULE_KEYS, tokens)):
+        if flags & RULE_WORD:
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
         negative = (doc_value(doc, "sentiment") or {}).get("label") == "negative"
         if hits or negative:
-            opening_end, opened_by = _opening(doc, tokens)
+            mentions = doc.spans.get(MENTIONS_KEY)  # a brand's own @handles are mentions too
+            names_brand = bool(mentions)
+            opening_end, opened_by = _opening(tokens, mentions[0] if names_brand else None)
             is_reply = bool(doc_value(doc, "meta").get("parent_id"))
-            addressed = bool(opened_by) or is_reply or any(map(_IS_HANDLE, tokens))
+            addressed = bool(opened_by) or is_reply or bool(flags & HANDLE)
             # A negative post that opens by addressing a brand, names one in a customer's voice, or replies to
             # a post and names one is a complaint even in words no rule knows: "@brand la consegna è ferma a
             # Bologna da una settimana".
-            names_brand = bool(doc.spans.get(MENTIONS_KEY))  # a brand's own @handles are mentions too
             if negative and (
                 opened_by == "handle"
-                or (names_brand and any(map(_IS_PERSONAL, tokens)))
-                or (is_reply and doc.spans.get(MENTIONS_KEY))
+                or (names_brand and flags & PERSONAL)
+                or (is_reply and names_brand)
             ):
                 found.add("complaint")
             for key, start in hits:
@@ -260,8 +263,8 @@ class IntentTagger:
                     continue
                 if at_start and start > opening_end:
                     continue
-                if label in _NEGATABLE and any(
-                    t.is_negation for t in tokens[max(0, start - NEGATION_WINDOW) : start]
+                if label in _NEGATABLE and flags & NEGATION and any(
+                    info.flags & NEGATION for info in tokens[max(0, start - NEGATION_WINDOW) : start]
                 ):
                     if label == "praise":
                         found.add("complaint")
@@ -269,23 +272,22 @@ class IntentTagger:
                 if label == "praise" and negative:
                     continue  # thanks in a negative post are ironic: "grazie @x per avermi fatto aspettare"
                 found.add(label)
-        if any(map(_HAS_QUESTION_MARK, tokens)):
+        if flags & QUESTION_MARK:
             found.add("question")
         set_doc_value(doc, "intents", sorted(found))
         return doc
 
 
-def _opening(doc: Doc, tokens: list[_TokenInfo]) -> tuple[int, str | None]:
+def _opening(tokens: list[_TokenInfo], first_mention: Span | None) -> tuple[int, str | None]:
     """Where the post's own words begin — after leading @handles, punctuation and a brand name it opens
-    with ("Verdefilo any chance of a restock") — and what it opens with: ``"handle"``, ``"brand"`` (a brand
-    name, no handle) or ``None`` (punctuation alone or nothing)."""
+    with ("Verdefilo any chance of a restock", the post's first brand mention) — and what it opens with:
+    ``"handle"``, ``"brand"`` (a brand name, no handle) or ``None`` (punctuation alone or nothing)."""
     end = 0
-    while end < len(tokens) and (tokens[end].is_handle or tokens[end].is_punct):
+    while end < len(tokens) and (tokens[end].flags & HANDLE or tokens[end].is_punct):
         end += 1
-    opened_by = "handle" if any(map(_IS_HANDLE, tokens[:end])) else None
-    mentions = doc.spans.get(MENTIONS_KEY)
-    if mentions and mentions[0].start == end:
-        end, opened_by = mentions[0].end, opened_by or "brand"
+    opened_by = "handle" if any(info.flags & HANDLE for info in tokens[:end]) else None
+    if first_mention is not None and first_mention.start == end:
+        end, opened_by = first_mention.end, opened_by or "brand"
     return end, opened_by
 
 
@@ -308,6 +310,23 @@ def either_apostrophe(pattern: list[dict]) -> list[dict]:
                                       else words for op, words in value.items()}}
         specs.append(spec)
     return specs
+
+
+# The most post tokens one pattern token can match, by its operator ("1" when it has none). Operators that
+# repeat ("*", "+", "{n,m}") or negate ("!") are left out: a pattern holding one gets MAX_MATCH_TOKENS.
+_OPERATOR_WIDTH = {"1": 1, "?": 1}
+
+
+def _reach(pattern: list[dict]) -> int:
+    """How many tokens from a match's start the Matcher must see: the longest match the pattern can make
+    (order, optional "#", number: 3) when every token has a bounded width, else MAX_MATCH_TOKENS. The
+    Matcher then finds the same matches, in the same order, as on the whole post: a partial match started
+    at a token never looks further than that, and a token that cannot start the pattern starts nothing
+    (tests/test_nlp_intents_themes.py checks this against the whole post)."""
+    widths = [_OPERATOR_WIDTH.get(spec.get("OP", "1")) for spec in pattern]
+    if None in widths:
+        return MAX_MATCH_TOKENS
+    return min(sum(widths), MAX_MATCH_TOKENS)
 
 
 def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:

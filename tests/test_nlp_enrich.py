@@ -3,6 +3,7 @@ property tests that hostile text always gives a valid output line."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from pathlib import Path
@@ -76,6 +77,21 @@ def test_order_is_kept_across_languages_and_chunks(enricher, monkeypatch):
     outputs = list(enricher.enrich(records))
     assert [o["id"] for o in outputs] == list(range(40))
     assert [o["lang"] for o in outputs[:4]] == ["it", "en", "und", "fr"]
+
+
+def test_the_garbage_collector_is_left_as_it_was(enricher, monkeypatch):
+    """Enrich pauses the cyclic collector while a chunk is processed, never while the caller's code runs
+    between records, and leaves it off for a caller that turned it off."""
+    monkeypatch.setattr("models.enrich.CHUNK_SIZE", 2)
+    records = [{"id": f"p:{i}", "text": f"@barilla la pasta numero {i} è arrivata"} for i in range(5)]
+    assert [gc.isenabled() for _ in enricher.enrich(records)] == [True] * 5
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert [gc.isenabled() for _ in enricher.enrich(records)] == [False] * 5
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize(("text", "label"), [("so bad", "negative"), ("terrible", "negative"),

@@ -6,10 +6,13 @@ import json
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import models.intents  # noqa: F401  (registers rete_intents)
 import models.themes  # noqa: F401  (registers rete_themes)
-from models.intents import PatternFileError
+from models.extensions import token_orths
+from models.intents import DATA_DIR, MAX_MATCH_TOKENS, PatternFileError
 from models.themes import TaxonomyError
 from models.tokenizer import build_social_tokenizer
 
@@ -130,6 +133,81 @@ def test_matcher_patterns_match_anywhere_in_a_post_and_only_there(tmp_path):
     assert tag("any news on my order") == ["question"]
     assert tag(f"{filler} any news") == []  # not at the start
     assert tag(f"{filler} waiting still") == []
+
+
+def _intent_rules(lang: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA_DIR / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _rule_words(lang: str) -> list[str]:
+    """Every word the shipped intent rules of a language name, in phrases, word lists and patterns."""
+    words = set()
+    for rule in _intent_rules(lang):
+        words.update(rule.get("phrase", "").split())
+        words.update(map(str, rule.get("words", [])))
+        for spec in rule.get("pattern", []):
+            value = spec.get("LOWER")
+            words.update([value] if isinstance(value, str) else map(str, (value or {}).get("IN", [])))
+    return sorted(words)
+
+
+_OTHER_TOKENS = ["2", "15", "tre", "#A12345", "n.", "123-456", "ORD98765", "cancellare", "?", ",", ".", "@barilla",
+                 "l’", "E'", "word"]
+_SOUP = {lang: _rule_words(lang) + _OTHER_TOKENS for lang in ("it", "en")}
+_PATTERNS = {lang: [rule["pattern"] for rule in _intent_rules(lang) if "pattern" in rule] for lang in ("it", "en")}
+_REPEATS = {"?": (0, 1), "*": (0, 3), "+": (1, 3)}
+
+
+def _token_choices(spec: dict) -> list[str]:
+    """Words that may meet one token of a Matcher pattern."""
+    value = spec.get("LOWER")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and "IN" in value:
+        return [str(word) for word in value["IN"]]
+    if "LIKE_NUM" in spec or "IS_DIGIT" in spec:
+        return ["2", "15", "40"]
+    return _OTHER_TOKENS
+
+
+@st.composite
+def _pattern_shaped(draw, lang: str) -> list[str]:
+    """The words of a post that meets one of the language's Matcher patterns (or nearly: the words of each
+    token are drawn, not checked), so that posts hold matches at any place, overlapping and repeated."""
+    words = []
+    for spec in draw(st.sampled_from(_PATTERNS[lang])):
+        low, high = _REPEATS.get(spec.get("OP", "1"), (1, 1))
+        words += [draw(st.sampled_from(_token_choices(spec))) for _ in range(draw(st.integers(low, high)))]
+    return words
+
+
+@pytest.fixture(scope="module")
+def intent_pipelines():
+    pipelines = {lang: blank(lang) for lang in ("it", "en")}
+    for nlp in pipelines.values():
+        nlp.add_pipe("rete_intents")
+    return pipelines
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), lang=st.sampled_from(["it", "en"]))
+def test_matcher_rules_find_what_each_pattern_finds_on_the_whole_post(intent_pipelines, data, lang):
+    """The word prefilter and the stretch each Matcher pattern looks at (from its first possible start to
+    its longest match after the last) drop nothing: the hits, in order, are what every pattern's Matcher
+    finds on the whole post, on posts made of the rules' own words in any order and case."""
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(_SOUP[lang]).map(lambda word: [word]),
+                                          _pattern_shaped(lang)), max_size=12))
+    words = [word for piece in pieces for word in piece]
+    cased = [data.draw(st.sampled_from([word, word.upper(), word.capitalize()])) for word in words]
+    nlp = intent_pipelines[lang]
+    tagger = nlp.get_pipe("rete_intents")
+    doc = nlp.make_doc(" ".join(cased))
+    on_whole_post = [match for rule in tagger._matcher_rules for match in rule.matcher(doc)]
+    # Longer matches are not looked for (MAX_MATCH_TOKENS); none of them, none to compare.
+    if any(end - start > MAX_MATCH_TOKENS for _, start, end in on_whole_post):
+        return
+    tokens = tagger._token_info.lookup(token_orths(doc))
+    assert tagger._pattern_hits(doc, tokens) == [(key, start) for key, start, _ in on_whole_post]
 
 
 @pytest.mark.parametrize(
