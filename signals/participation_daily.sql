@@ -16,31 +16,25 @@
 --     those conversations, max and mean
 -- Caveats: "new" means new within 28 days, so an author back after a long silence counts as new;
 --   the first 28 days of a warehouse count everyone as new. Thread size and depth are measured on
---   the posts stored so far (replies fetched later deepen an older day's threads), from the time of
---   the conversation's root post on (a reply dated before its root is not counted, unless it is
---   that day's first post in it); for a conversation whose root is not stored, from 28 days before
---   the day's first post in it.
+--   the posts stored so far (replies fetched later deepen an older day's threads): the
+--   conversation's root post, of any age, and its posts from 28 days before the day's first post
+--   in it on. A reply to an older post other than the root starts a chain of its own (depth 0), so
+--   the depth of a conversation that runs for more than four weeks is that of its recent part.
 -- Late data: a late post on day D changes new/returning on D..D+28, so this signal is recomputed
 --   over the rebuilt days plus the following 56 days (history_days).
 DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r.client AND t.day = r.day;
 
--- Where each of the scope's conversations is measured from, per day it is talked about in: its root
--- post's time (thread_id is the root's id) or the day's first post in it, whichever is earlier; 28
--- days before that first post when the root is not stored. A function of the data alone, so a daily update and a
--- full rebuild measure a conversation alike; and the walk reads posts from the earliest of these
--- on, not every post ever stored. The roots, of any age, come from looked_up_posts
--- (signals/rebuild.py), not from a join with the whole posts table.
+-- Where each of the scope's conversations is measured from, per day it is talked about in: 28 days
+-- before the day's first post in it. The window, like the 28 days of new authors, keeps a daily
+-- update's reads to the recent posts however old its conversations are; the roots, of any age, come
+-- from looked_up_posts (signals/rebuild.py), not from the whole posts table. A function of the data
+-- alone, so a daily update and a full rebuild measure a conversation alike.
 CREATE OR REPLACE TEMP TABLE scope_threads AS
-WITH thread_days AS (
-    SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) AS first_at
-    FROM signal_mention_facts f JOIN history_days h USING (client, day)
-    WHERE NOT f.by_brand_account
-      AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
-    GROUP BY ALL
-)
-SELECT t.client, t.brand, t.day, t.thread_id,
-       least(t.first_at, coalesce(r.created_at, t.first_at - INTERVAL 28 DAY)) AS since
-FROM thread_days t LEFT JOIN looked_up_posts r ON r.id = t.thread_id;
+SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) - INTERVAL 28 DAY AS since
+FROM signal_mention_facts f JOIN history_days h USING (client, day)
+WHERE NOT f.by_brand_account
+  AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
+GROUP BY ALL;
 SET VARIABLE threads_since = (SELECT min(since) FROM scope_threads);
 
 INSERT INTO signal_participation_daily
@@ -67,6 +61,10 @@ thread_posts AS (
     SELECT p.id, p.parent_id, m.thread_id, m.since
     FROM posts p JOIN measured_threads m ON m.thread_id = coalesce(p.thread_id, p.id) AND p.created_at >= m.since
     WHERE p.created_at >= getvariable('threads_since')
+    UNION ALL
+    -- the root, when it is older than the window
+    SELECT r.id, NULL, m.thread_id, m.since
+    FROM measured_threads m JOIN looked_up_posts r ON r.id = m.thread_id AND r.created_at < m.since
 ),
 walk(id, thread_id, since, depth) AS (
     SELECT id, thread_id, since, 0 FROM thread_posts t

@@ -10,8 +10,9 @@ Scope of a rebuild, built as temp tables the SQL files read:
   slow, and a pure range join must hold all posts in memory);
 - rebuild_bounds(client, lo, hi): UTC instants around rebuild_days, to read posts by created_at;
 - history_days(client, day): rebuild_days plus the HORIZON_DAYS days after each (up to the client's
-  last day with data or with a trend row), for signals whose baseline looks back (participation,
-  interest, spikes);
+  last day with data or with a trend row), and the days without posts just before them (since the
+  client's last day with posts, up to HORIZON_DAYS after it), for signals whose baseline looks back
+  (participation, interest, spikes): the days a full rebuild gives rows;
 - rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day
   (the network adds the weeks of older links to a post stored late: see network_links.sql);
 - looked_up_posts(id, created_at, author): the stored posts that the signals look up by id, whatever
@@ -218,11 +219,27 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
                 SELECT client, day FROM signal_interest_trends WHERE day >= getvariable('rebuild_first_day')
             ) GROUP BY client
         )
+        , gaps AS (
+            -- the days without posts between a client's last day with posts before its rebuilt days and
+            -- them: a full rebuild writes their trailing-window rows (as that day's history), so the
+            -- first update after a quiet spell writes them too
+            SELECT f.client, max(f.day) AS day_before, any_value(r.first_rebuilt) AS first_rebuilt
+            FROM signal_mention_facts f
+            JOIN (SELECT client, min(day) AS first_rebuilt FROM rebuild_days GROUP BY client) r
+              ON r.client = f.client AND f.day < r.first_rebuilt
+            WHERE f.day >= getvariable('rebuild_first_day') - {HORIZON_DAYS}
+              AND f.day < getvariable('rebuild_last_day')
+            GROUP BY f.client
+        )
         SELECT DISTINCT r.client, r.day + CAST(n.n AS INTEGER) AS day
         FROM rebuild_days r
         CROSS JOIN range(0, {HORIZON_DAYS + 1}) n(n)
         LEFT JOIN last_days l USING (client)
         WHERE n.n = 0 OR r.day + CAST(n.n AS INTEGER) <= l.last_day
+        UNION
+        SELECT g.client, g.day_before + CAST(n.n AS INTEGER)
+        FROM gaps g CROSS JOIN range(1, {HORIZON_DAYS + 1}) n(n)
+        WHERE g.day_before + CAST(n.n AS INTEGER) < g.first_rebuilt
     """)
     con.execute("SET VARIABLE history_first_day = (SELECT min(day) FROM history_days)")
     con.execute("SET VARIABLE history_last_day = (SELECT max(day) FROM history_days)")

@@ -277,21 +277,33 @@ def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fr
     assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
 
 
-def test_a_conversation_without_its_root_is_measured_from_28_days_before_the_day(fresh):
-    # The root is not stored: the day's row counts the conversation's posts from 28 days before the
-    # day's first post in it, whatever else the rebuild covers (a daily update, or every day).
-    first_day, later_day = date(2026, 2, 3), date(2026, 3, 15)
-    fresh.post("x:rootless1", "@primo", at(first_day, 10), "Acme, ne parlavamo", brand="Acme",
+def test_a_conversation_is_measured_on_its_root_and_its_last_28_days(fresh):
+    # The day's row counts a conversation's root, of any age, and its posts from 28 days before the
+    # day's first post in it: a daily update reads the recent posts only, and gives what a full
+    # rebuild gives. A reply to an older post other than the root starts a chain of its own. The
+    # update comes after four days without posts, whose trend rows it writes as a full rebuild does.
+    first_day, later_day = date(2026, 2, 10), date(2026, 3, 20)
+    fresh.post("x:longroot", "@primo", at(date(2026, 2, 1), 10), "Acme, apro io", brand="Acme")
+    fresh.post("x:longmid", "@secondo", at(first_day, 10), "Acme, rispondo", brand="Acme",
+               parent="x:longroot", thread="x:longroot")
+    fresh.post("x:longnew", "@terzo", at(later_day, 10), "Acme, ci ripenso", brand="Acme",
+               parent="x:longmid", thread="x:longroot")
+    fresh.post("x:longnew2", "@quarto", at(later_day, 11), "Acme, anche io", brand="Acme",
+               parent="x:longnew", thread="x:longroot")
+    # and a conversation whose root is not stored
+    fresh.post("x:rootless1", "@primo", at(first_day, 11), "Rival, ne parlavamo", brand="Rival",
                parent="x:unseen_root", thread="x:unseen_root")
-    fresh.post("x:rootless2", "@secondo", at(later_day, 10), "Acme, ne riparliamo", brand="Acme",
+    fresh.post("x:rootless2", "@secondo", at(later_day, 10), "Rival, ne riparliamo", brand="Rival",
                parent="x:rootless1", thread="x:unseen_root")
-    fresh.post("x:rootless3", "@terzo", at(later_day, 11), "Acme, anche io", brand="Acme",
-               parent="x:rootless2", thread="x:unseen_root")
-    fresh.write(pending={first_day, later_day})
+    fresh.write(pending={date(2026, 2, 1), first_day})
     rebuild_signals(fresh.warehouse, refresh_search=False)
-    depth = "SELECT max_thread_depth FROM signal_participation_daily WHERE brand = 'Acme' AND day = ?"
-    assert rows(fresh, depth, [later_day]) == [(1,)]  # x:rootless1 lies 40 days before: not counted
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={first_day})
+    fresh.write(pending={later_day})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    shape = ("SELECT threads, avg_thread_posts, max_thread_depth FROM signal_participation_daily "
+             "WHERE brand = ? AND day = ?")
+    assert rows(fresh, shape, ["Acme", later_day]) == [(1, 3.0, 1)]  # root, x:longnew (0), x:longnew2 (1)
+    assert rows(fresh, shape, ["Rival", later_day]) == [(1, 1.0, 0)]  # x:rootless1 is 38 days older
+    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 2, 1), first_day})
 
 
 def test_late_copy_flags_older_posts(fresh):
