@@ -8,17 +8,23 @@ the story's shape from cue files (``models/data/resolution/<lang>.jsonl``):
 
 - ``resolved``: the fix, done ("fixed", "refunded", "sostituito", "tutto a posto"), not negated, not
   waited for or promised (a ``not_yet`` word or a negation in the ``BLOCKING_WINDOW`` tokens before it:
-  "still not fixed", "will be replaced", "deve essere sostituito"), and not asked about (no "?" before
-  the sentence ends);
-- ``satisfied``: the customer is content with it: thanks, praise, a quick fix ("on the spot",
-  "in 20 mins", "in giornata"), an approving emoji;
-- ``grudging``: it took a fight ("finally", "after 5 weeks", "ho dovuto", "dopo 3 solleciti"), anywhere;
-- ``turn``: a contrast word ("but", "però") after the fix: what follows usually qualifies it.
+  "still not fixed", "will be replaced", "deve essere sostituito", "nobody refunded"), and not asked
+  about (no "?" before the sentence ends);
+- ``satisfied``: the customer is content with it: thanks, praise, an approving emoji, not negated
+  ("not happy", "non lo consiglio");
+- ``quick``: a quick fix ("on the spot", "in 20 mins", "subito") counts as satisfaction next to the fix
+  only (``QUICK_WINDOW`` tokens): elsewhere "the next day" is as likely the day it broke again;
+- ``grudging``: it took a fight or came back ("finally", "after 5 weeks", "ho dovuto", "rotto di
+  nuovo"), anywhere;
+- ``turn``: a contrast after the fix ("but", "però", "e invece", "not working"): what follows usually
+  undoes it.
 
 A post with a fix and satisfaction, and with neither a fight nor a turn after the fix, loses the
-complaint intent, gains praise, and its negative, neutral or mixed sentiment turns positive (its mentions
-too when it names one brand, as ``rete_complaint_sentiment`` does). Any other post is left as it was:
-a grudging fix stays with the sentiment model, which reads those as negative or mixed.
+complaint intent, gains praise, and its negative, neutral or mixed sentiment turns positive (its mention
+too). Any other post is left as it was: a grudging fix stays with the sentiment model, which reads those
+as negative or mixed. So is a question (the ``question`` intent: "anyone had a screen replaced there?")
+and a post naming several brands, whose intents are the post's: "@acme broke it, @bolt fixed it, thanks"
+must keep its complaint to Acme.
 
 Cue file lines: ``{"kind": "resolved", "phrase": "put it right"}`` (token by token, case-insensitive) or
 ``{"kind": "satisfied", "pattern": [...]}`` (a spaCy Matcher pattern).
@@ -32,13 +38,14 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from models.extensions import change_post_sentiment, doc_value, register_extensions, set_doc_value
+from models.extensions import MENTIONS_KEY, change_post_sentiment, doc_value, register_extensions, set_doc_value
 from models.intents import NEGATIONS, PatternFileError, either_apostrophe, resolve_data_path
 from models.jsonl import read_objects
-from models.tokenizer import apostrophe_variants
+from models.tokenizer import apostrophe_variants, comparable_word
 
-CUE_KINDS = ("resolved", "satisfied", "grudging", "turn", "not_yet")
+CUE_KINDS = ("resolved", "satisfied", "quick", "grudging", "turn", "not_yet")
 BLOCKING_WINDOW = 3
+QUICK_WINDOW = 4
 # The score of a problem put right: at least that of a post the model calls positive at its decision
 # boundary (the mirror of complaint_sentiment.COMPLAINT_SCORE).
 RESOLVED_SCORE = 0.5
@@ -73,6 +80,9 @@ class ResolutionReader:
         self._strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> Doc:
+        mentions = doc.spans.get(MENTIONS_KEY) or ()
+        if len({span.label for span in mentions}) > 1 or "question" in doc_value(doc, "intents"):
+            return doc
         if self.is_satisfied_resolution(doc):
             intents = set(doc_value(doc, "intents")) - {"complaint"} | {"praise"}
             set_doc_value(doc, "intents", sorted(intents))
@@ -87,24 +97,36 @@ class ResolutionReader:
             return False  # most posts: the Matcher, slower per token, is not run
         for match_id, start, _ in self._patterns(doc):
             cues[self._strings[match_id]].append(start)
-        if not cues["satisfied"] or cues["grudging"]:
+        if cues["grudging"]:
             return False
+        words = [comparable_word(token.text) for token in doc]
         blockers = set(cues["not_yet"])
-        fixes = [start for start in cues["resolved"]
-                 if not any(position in blockers or doc[position].lower_ in NEGATIONS
-                            for position in range(max(0, start - BLOCKING_WINDOW), start))
-                 and not _asked_about(doc, start)]
-        return bool(fixes) and not any(start > min(fixes) for start in cues["turn"])
 
+        def negated(start: int) -> bool:
+            return any(position in blockers or words[position] in NEGATIONS
+                       for position in range(max(0, start - BLOCKING_WINDOW), start))
 
-def _asked_about(doc: Doc, start: int) -> bool:
-    """A "?" follows the token before its sentence ends: "has it been fixed?"."""
-    for token in doc[start + 1 :]:
-        if token.text in _SENTENCE_ENDS:
+        asked = _asked_about(doc)
+        fixes = [start for start in cues["resolved"] if not negated(start) and not asked[start]]
+        if not fixes or any(start > min(fixes) for start in cues["turn"]):
             return False
-        if "?" in token.text:
-            return True
-    return False
+        near_fixes = {position for fix in fixes for position in range(fix - QUICK_WINDOW, fix + QUICK_WINDOW + 1)}
+        return any(not negated(start) for start in cues["satisfied"]) or any(
+            start in near_fixes for start in cues["quick"])
+
+
+def _asked_about(doc: Doc) -> list[bool]:
+    """For each token: a "?" follows it before its sentence ends ("has it been fixed?"). One pass from
+    the end, so that a hostile post is read in linear time."""
+    asked, question = [False] * len(doc), False
+    for position in range(len(doc) - 1, -1, -1):
+        asked[position] = question
+        text = doc[position].text
+        if text in _SENTENCE_ENDS:
+            question = False
+        elif "?" in text:
+            question = True
+    return asked
 
 
 @Language.factory("rete_resolution", default_config={"cues": None})

@@ -219,17 +219,13 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
                 SELECT client, day FROM signal_interest_trends WHERE day >= getvariable('rebuild_first_day')
             ) GROUP BY client
         )
-        , gaps AS (
-            -- the days without posts between a client's last day with posts before its rebuilt days and
-            -- them: a full rebuild writes their trailing-window rows (as that day's history), so the
-            -- first update after a quiet spell writes them too
-            SELECT f.client, max(f.day) AS day_before, any_value(r.first_rebuilt) AS first_rebuilt
-            FROM signal_mention_facts f
-            JOIN (SELECT client, min(day) AS first_rebuilt FROM rebuild_days GROUP BY client) r
-              ON r.client = f.client AND f.day < r.first_rebuilt
-            WHERE f.day >= getvariable('rebuild_first_day') - {HORIZON_DAYS}
-              AND f.day < getvariable('rebuild_last_day')
-            GROUP BY f.client
+        , quiet_spells AS (
+            -- before each rebuilt day, the days without posts since the client's last day with posts:
+            -- a full rebuild writes their trailing-window rows (as that day's history), so the first
+            -- update after a quiet spell writes them too. The per-day post counts are a small table.
+            SELECT r.client, p.day AS day_before, r.day AS rebuilt
+            FROM (SELECT DISTINCT client, day FROM rebuild_days) r
+            ASOF JOIN signal_client_posts_daily p ON p.client = r.client AND p.day < r.day
         )
         SELECT DISTINCT r.client, r.day + CAST(n.n AS INTEGER) AS day
         FROM rebuild_days r
@@ -237,9 +233,9 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
         LEFT JOIN last_days l USING (client)
         WHERE n.n = 0 OR r.day + CAST(n.n AS INTEGER) <= l.last_day
         UNION
-        SELECT g.client, g.day_before + CAST(n.n AS INTEGER)
-        FROM gaps g CROSS JOIN range(1, {HORIZON_DAYS + 1}) n(n)
-        WHERE g.day_before + CAST(n.n AS INTEGER) < g.first_rebuilt
+        SELECT q.client, q.day_before + CAST(n.n AS INTEGER)
+        FROM quiet_spells q CROSS JOIN range(1, {HORIZON_DAYS + 1}) n(n)
+        WHERE q.day_before + CAST(n.n AS INTEGER) < q.rebuilt
     """)
     con.execute("SET VARIABLE history_first_day = (SELECT min(day) FROM history_days)")
     con.execute("SET VARIABLE history_last_day = (SELECT max(day) FROM history_days)")

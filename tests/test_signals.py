@@ -257,7 +257,7 @@ def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fr
     fresh.write()
     rebuild_signals(fresh.warehouse, {earlier_day}, refresh_search=False)
     assert rows(fresh, minutes) == [("x:q3early", (24 - 10) * 60.0)]
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+    assert_incremental_equals_full_rebuild(fresh)
     # the earlier answer turns out to belong to another conversation (its day is queued by the
     # loader): the request's conversation got no post in the range, yet its answer left it
     with fresh.warehouse.write() as con:
@@ -266,7 +266,7 @@ def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fr
     rebuild_signals(fresh.warehouse, refresh_search=False)
     assert rows(fresh, minutes) == [("x:q3late", (3 * 24 - 10) * 60.0)]
     assert rows(fresh, answered, [REQUEST_DAY]) == [(3,)]
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+    assert_incremental_equals_full_rebuild(fresh)
     # and then out of every conversation: the request is open again
     with fresh.warehouse.write() as con:
         con.execute("UPDATE posts SET parent_id = NULL, thread_id = NULL WHERE id = 'x:q3late'")
@@ -274,14 +274,14 @@ def test_answers_refreshed_from_the_rebuilt_range_are_those_of_a_full_rebuild(fr
     rebuild_signals(fresh.warehouse, refresh_search=False)
     assert rows(fresh, minutes) == [(None, None)]
     assert rows(fresh, answered, [REQUEST_DAY]) == [(2,)]
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={REQUEST_DAY})
+    assert_incremental_equals_full_rebuild(fresh)
 
 
 def test_a_conversation_is_measured_on_its_root_and_its_last_28_days(fresh):
-    # The day's row counts a conversation's root, of any age, and its posts from 28 days before the
-    # day's first post in it: a daily update reads the recent posts only, and gives what a full
-    # rebuild gives. A reply to an older post other than the root starts a chain of its own. The
-    # update comes after four days without posts, whose trend rows it writes as a full rebuild does.
+    # A day's row counts a conversation as it stood at the day's end: its root, of any age, and its
+    # posts from 28 days before the day's first post in it. A daily update reads the recent posts only
+    # and gives what a full rebuild gives. A reply to an older post other than the root starts a chain
+    # of its own, and a reply stored on a later day leaves the earlier day as it was.
     first_day, later_day = date(2026, 2, 10), date(2026, 3, 20)
     fresh.post("x:longroot", "@primo", at(date(2026, 2, 1), 10), "Acme, apro io", brand="Acme")
     fresh.post("x:longmid", "@secondo", at(first_day, 10), "Acme, rispondo", brand="Acme",
@@ -297,13 +297,18 @@ def test_a_conversation_is_measured_on_its_root_and_its_last_28_days(fresh):
                parent="x:rootless1", thread="x:unseen_root")
     fresh.write(pending={date(2026, 2, 1), first_day})
     rebuild_signals(fresh.warehouse, refresh_search=False)
-    fresh.write(pending={later_day})
+    # The update of later_day comes after four days without posts, whose trend rows it writes as a
+    # full rebuild does, and with a backfill of an older day queued with it.
+    fresh.write(pending={later_day, date(2026, 1, 20)})
     rebuild_signals(fresh.warehouse, refresh_search=False)
     shape = ("SELECT threads, avg_thread_posts, max_thread_depth FROM signal_participation_daily "
              "WHERE brand = ? AND day = ?")
     assert rows(fresh, shape, ["Acme", later_day]) == [(1, 3.0, 1)]  # root, x:longnew (0), x:longnew2 (1)
     assert rows(fresh, shape, ["Rival", later_day]) == [(1, 1.0, 0)]  # x:rootless1 is 38 days older
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 2, 1), first_day})
+    # on first_day, the Acme conversation is the root and x:longmid, among the day's one-post threads
+    assert rows(fresh, "SELECT max_thread_depth FROM signal_participation_daily WHERE brand = 'Acme' AND day = ?",
+                [first_day]) == [(1,)]
+    assert_incremental_equals_full_rebuild(fresh)
 
 
 def test_late_copy_flags_older_posts(fresh):
@@ -489,17 +494,11 @@ def test_a_post_moved_to_another_day_leaves_no_trace_on_its_old_day(fresh):
     assert snapshot(fresh) == incremental
 
 
-def assert_incremental_equals_full_rebuild(planted, stale_thread_days: set[date] = frozenset()):
-    """Every signal row is what a full rebuild gives, except the thread size and depth of the
-    participation rows on ``stale_thread_days``: a post stored later in an older day's conversation
-    changes that day's threads only when the day is rebuilt (participation_daily.sql, Caveats)."""
-    def comparable(snap):
-        return {**snap, "signal_participation_daily": [
-            row for row in snap["signal_participation_daily"] if row[2] not in stale_thread_days]}
-
-    incremental = comparable(snapshot(planted))
+def assert_incremental_equals_full_rebuild(planted):
+    """Every signal row is what a full rebuild of every day gives."""
+    incremental = snapshot(planted)
     rebuild_signals(planted.warehouse, all_post_days(planted.warehouse), refresh_search=False)
-    full = comparable(snapshot(planted))
+    full = snapshot(planted)
     for table in SIGNAL_TABLES:
         assert incremental[table] == full[table], table
 
@@ -534,7 +533,7 @@ def test_lookups_of_any_age_give_what_a_full_rebuild_gives(fresh, monkeypatch, r
     depth = "SELECT max_thread_depth, avg_thread_posts FROM signal_participation_daily WHERE brand = ? AND day = ?"
     # 20 one-post threads, the old root's (2 posts, depth 1) and the ghost's (1 post)
     assert rows(fresh, depth, ["Acme", new_day]) == [(1, pytest.approx(23 / 22))]
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 1, 10)})
+    assert_incremental_equals_full_rebuild(fresh)
 
     # the target arrives, dated weeks after the reply: only the early links reach the reply
     fresh.post("x:future", "@futuro", at(date(2026, 3, 1), 9), "Acme, novità", brand="Acme")
@@ -544,7 +543,7 @@ def test_lookups_of_any_age_give_what_a_full_rebuild_gives(fresh, monkeypatch, r
     assert rows(fresh, early) == [("x:early", "@futuro"), ("x:to_ghost", None)]
     assert ("@anticipo", "@futuro") in rows(
         fresh, "SELECT source, target FROM signal_network_edges WHERE week = ?", [date(2026, 2, 2)])
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={dated_early})
+    assert_incremental_equals_full_rebuild(fresh)
 
     # the target moves before the reply and changes author (the loader queues both of its days):
     # the link is no longer early, and its week, between the two rebuilt days, is recomputed too
@@ -559,7 +558,7 @@ def test_lookups_of_any_age_give_what_a_full_rebuild_gives(fresh, monkeypatch, r
     rebuild_signals(fresh.warehouse, refresh_search=False)
     assert rows(fresh, link, ["x:early", "reply"]) == [("@passato",)]
     assert rows(fresh, early) == [("x:to_ghost", None)]
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={dated_early})
+    assert_incremental_equals_full_rebuild(fresh)
 
     # a backfill of old days with a reply dated before its stored target
     backdated = date(2026, 1, 12)
@@ -569,4 +568,4 @@ def test_lookups_of_any_age_give_what_a_full_rebuild_gives(fresh, monkeypatch, r
     rebuild_signals(fresh.warehouse, {backdated - timedelta(days=1), backdated}, refresh_search=False)
     assert rows(fresh, link, ["x:backdated", "reply"]) == [("@nostalgico",)]
     assert ("x:backdated", "@nostalgico") in rows(fresh, early)
-    assert_incremental_equals_full_rebuild(fresh, stale_thread_days={date(2026, 1, 10), new_day})
+    assert_incremental_equals_full_rebuild(fresh)
