@@ -35,7 +35,7 @@ from functools import reduce
 from itertools import count
 from operator import attrgetter, or_
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -122,24 +122,22 @@ class IntentTagger:
         self._start_bits: dict[str, int] = defaultdict(int)
         self._like_num_start_bits = 0
         self._matcher_rules: list[_MatcherRule] = []
-        for number, rule in _read_rules(patterns_path):
+        rule_file = RuleFile(patterns_path, "label", INTENT_LABELS, ("phrase", "words", "pattern"))
+        for number, rule in rule_file:
             label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
             key = f"{label}|{number}"
             key_id = nlp.vocab.strings.add(key)
             self._rules[key_id] = (label, weak, at_start)
             if "phrase" in rule:
-                phrasings = [nlp.make_doc(variant) for variant in apostrophe_variants(rule["phrase"])]
-                self._longest_phrase = max(self._longest_phrase, *map(len, phrasings))
-                self._phrases.add(key, phrasings)
+                docs = phrasings(nlp, rule["phrase"])
+                self._longest_phrase = max(self._longest_phrase, *map(len, docs))
+                self._phrases.add(key, docs)
             elif "words" in rule:
                 for word in rule["words"]:
                     self._word_rules[comparable_word(str(word))].append(key_id)
             else:
                 matcher = Matcher(nlp.vocab)
-                try:
-                    matcher.add(key, [either_apostrophe(rule["pattern"])])
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise PatternFileError(f"{patterns_path}, line {number}: bad pattern: {exc}") from None
+                rule_file.add_pattern(matcher, key, number, rule["pattern"])
                 self._matcher_rules.append(_MatcherRule(
                     matcher=matcher,
                     requirements=self._add_required_words(rule["pattern"]),
@@ -345,15 +343,38 @@ def _required_words(pattern: list[dict]) -> list[frozenset[str] | str]:
     return needs
 
 
-def _read_rules(path: Path):
-    for number, rule in read_objects(path, PatternFileError):
-        if rule.get("label") not in INTENT_LABELS:
-            raise PatternFileError(f"{path}, line {number}: label must be one of {', '.join(INTENT_LABELS)}")
-        if sum(kind in rule for kind in ("phrase", "words", "pattern")) != 1:
-            raise PatternFileError(f"{path}, line {number}: give exactly one of 'phrase', 'words' or 'pattern'")
-        if "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
-            raise PatternFileError(f"{path}, line {number}: 'words' must be a non-empty list")
-        yield number, rule
+class RuleFile:
+    """A JSONL rule file: one rule a line, keyed by ``field`` (one of ``allowed``), written in exactly one
+    of the ``forms``: ``phrase`` (matched token by token, case-insensitive, either apostrophe), ``words``
+    (a non-empty list) or ``pattern`` (a spaCy Matcher pattern). The intents and the resolution cues
+    share it, and with it their errors, which name the file and the line."""
+
+    def __init__(self, path: Path, field: str, allowed: tuple[str, ...], forms: tuple[str, ...]):
+        self.path, self.field, self.allowed, self.forms = path, field, allowed, forms
+
+    def __iter__(self):
+        for number, rule in read_objects(self.path, PatternFileError):
+            if rule.get(self.field) not in self.allowed:
+                self.fail(number, f"{self.field} must be one of {', '.join(self.allowed)}")
+            if sum(form in rule for form in self.forms) != 1:
+                self.fail(number, f"give exactly one of {', '.join(repr(form) for form in self.forms)}")
+            if "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
+                self.fail(number, "'words' must be a non-empty list")
+            yield number, rule
+
+    def fail(self, number: int, problem: str) -> NoReturn:
+        raise PatternFileError(f"{self.path}, line {number}: {problem}")
+
+    def add_pattern(self, matcher: Matcher, key: str, number: int, pattern: list[dict]) -> None:
+        try:
+            matcher.add(key, [either_apostrophe(pattern)])
+        except (ValueError, KeyError, TypeError) as exc:
+            self.fail(number, f"bad pattern: {exc}")
+
+
+def phrasings(nlp: Language, phrase: str) -> list[Doc]:
+    """A rule's phrase as the docs a PhraseMatcher needs: one per apostrophe spelling."""
+    return [nlp.make_doc(variant) for variant in apostrophe_variants(phrase)]
 
 
 def resolve_data_path(value: str, kind: str) -> Path:

@@ -39,9 +39,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from models.extensions import MENTIONS_KEY, change_post_sentiment, doc_value, register_extensions, set_doc_value
-from models.intents import NEGATIONS, PatternFileError, either_apostrophe, resolve_data_path
-from models.jsonl import read_objects
-from models.tokenizer import apostrophe_variants, comparable_word
+from models.intents import NEGATIONS, RuleFile, phrasings, resolve_data_path
+from models.tokenizer import comparable_word
 
 CUE_KINDS = ("resolved", "satisfied", "quick", "grudging", "turn", "not_yet")
 BLOCKING_WINDOW = 3
@@ -64,19 +63,12 @@ class ResolutionReader:
         register_extensions()
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
-        for number, cue in read_objects(cues_path, PatternFileError):
-            kind = cue.get("kind")
-            if kind not in CUE_KINDS:
-                raise PatternFileError(f"{cues_path}, line {number}: kind must be one of {', '.join(CUE_KINDS)}")
+        cue_file = RuleFile(cues_path, "kind", CUE_KINDS, ("phrase", "pattern"))
+        for number, cue in cue_file:
             if "phrase" in cue:
-                self._phrases.add(kind, [nlp.make_doc(variant) for variant in apostrophe_variants(cue["phrase"])])
-            elif "pattern" in cue:
-                try:
-                    self._patterns.add(kind, [either_apostrophe(cue["pattern"])])
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise PatternFileError(f"{cues_path}, line {number}: bad pattern: {exc}") from None
+                self._phrases.add(cue["kind"], phrasings(nlp, cue["phrase"]))
             else:
-                raise PatternFileError(f"{cues_path}, line {number}: give 'phrase' or 'pattern'")
+                cue_file.add_pattern(self._patterns, cue["kind"], number, cue["pattern"])
         self._strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> Doc:

@@ -80,7 +80,8 @@ candidates AS (
 )
 SELECT c.client, c.brand, c.post_id,
        arg_min(c.id, (c.created_at, c.id)) AS response_id,
-       min(c.created_at) AS response_at
+       min(c.created_at) AS response_at,
+       date_diff('second', any_value(c.asked_at), min(c.created_at)) / 60.0 AS response_minutes
 FROM candidates c
 JOIN client_brands cb ON cb.client = c.client AND cb.brand = c.brand
 WHERE c.created_at > c.asked_at AND list_contains(cb.handles, c.handle)
@@ -88,7 +89,7 @@ GROUP BY ALL;
 
 -- The reopened requests whose answer changed, and with it their day's relationship_daily row.
 CREATE OR REPLACE TEMP TABLE changed_answers AS
-SELECT q.client, q.brand, q.post_id, q.day, q.created_at, r.response_at, r.response_id
+SELECT q.client, q.brand, q.post_id, q.day, r.response_at, r.response_id, r.response_minutes
 FROM reopened_requests q
 LEFT JOIN range_responses r USING (client, brand, post_id)
 WHERE r.response_id IS DISTINCT FROM q.first_response_post_id
@@ -103,7 +104,7 @@ UPDATE signal_relationship_requests q
 SET answered = c.response_id IS NOT NULL,
     first_response_at = c.response_at,
     first_response_post_id = c.response_id,
-    response_minutes = date_diff('second', c.created_at, c.response_at) / 60.0
+    response_minutes = c.response_minutes
 FROM changed_answers c
 WHERE q.client = c.client AND q.brand = c.brand AND q.post_id = c.post_id;
 
@@ -118,8 +119,7 @@ SELECT q.client, q.brand, q.role, q.day, q.post_id, q.created_at, q.author,
             ELSE 'question' END,
        q.intents, q.thread_id, q.url, p.text,
        r.response_id IS NOT NULL,
-       r.response_at, r.response_id,
-       date_diff('second', q.created_at, r.response_at) / 60.0
+       r.response_at, r.response_id, r.response_minutes
 FROM rebuilt_requests q
 JOIN posts p ON p.id = q.post_id
     AND p.created_at >= getvariable('rebuild_lo') AND p.created_at < getvariable('rebuild_hi')
