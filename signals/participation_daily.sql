@@ -32,17 +32,77 @@ DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r
 -- give the same rows. The roots, of any age, come from looked_up_posts (signals/rebuild.py), not
 -- from the whole posts table.
 CREATE OR REPLACE TEMP TABLE scope_threads AS
-SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) - INTERVAL 28 DAY AS since,
-       any_value(timezone(c.timezone, CAST(f.day + 1 AS TIMESTAMP))) AS until
-FROM signal_mention_facts f JOIN history_days h USING (client, day) JOIN clients c USING (client)
-WHERE NOT f.by_brand_account
-  AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
-GROUP BY f.client, f.brand, f.day, f.thread_id;
+WITH day_ends AS (
+    -- per client and day, not per post: a named time zone costs an ICU conversion per call
+    SELECT h.client, h.day, timezone(c.timezone, CAST(h.day + 1 AS TIMESTAMP)) AS until
+    FROM history_days h JOIN clients c USING (client)
+),
+first_posts AS (
+    SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) AS first_at
+    FROM signal_mention_facts f JOIN history_days h USING (client, day)
+    WHERE NOT f.by_brand_account
+      AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
+    GROUP BY f.client, f.brand, f.day, f.thread_id
+)
+SELECT t.client, t.brand, t.day, t.thread_id, t.first_at - INTERVAL 28 DAY AS since, d.until
+FROM first_posts t JOIN day_ends d USING (client, day);
 SET VARIABLE threads_since = (SELECT min(since) FROM scope_threads);
 SET VARIABLE threads_until = (SELECT max(until) FROM scope_threads);
 
+-- Each window's size and depth, on one walk per conversation (bench/bench_conversation_walk.py: a
+-- walk per window cost twice as much on conversations talked about for weeks).
+CREATE OR REPLACE TEMP TABLE thread_shape AS
+WITH RECURSIVE conversations AS (
+    -- each conversation once, over the union of the windows it is measured on
+    SELECT thread_id, min(since) AS since, max(until) AS until FROM scope_threads GROUP BY thread_id
+),
+thread_posts AS (
+    -- the root, of any age, once whatever its own thread_id says; then the windows' other posts
+    SELECT r.id, CAST(NULL AS VARCHAR) AS parent_id, c.thread_id, r.created_at, true AS is_root
+    FROM conversations c JOIN looked_up_posts r ON r.id = c.thread_id AND r.created_at < c.until
+    UNION ALL
+    SELECT p.id, p.parent_id, c.thread_id, p.created_at, false
+    FROM posts p
+    JOIN conversations c ON c.thread_id = coalesce(p.thread_id, p.id)
+        AND p.created_at >= c.since AND p.created_at < c.until AND p.id <> c.thread_id
+    WHERE p.created_at >= getvariable('threads_since') AND p.created_at < getvariable('threads_until')
+),
+walk(id, thread_id, root_at, chain) AS (
+    -- One walk per conversation. chain: the times of the posts from the top of the post's reply chain
+    -- down to it, the root left out; root_at: the root's time when the chain starts at the root. A
+    -- window holds the chain's posts from the last one outside it on, which gives the post's depth in
+    -- any window without walking the conversation again for it.
+    SELECT id, thread_id, CASE WHEN is_root THEN created_at END,
+           CASE WHEN is_root THEN []::TIMESTAMPTZ[] ELSE [created_at] END
+    FROM thread_posts t
+    WHERE parent_id IS NULL
+       OR NOT EXISTS (SELECT 1 FROM thread_posts p WHERE p.id = t.parent_id AND p.thread_id = t.thread_id)
+    UNION ALL
+    -- the length guard stops hostile data whose parent links form a cycle
+    SELECT c.id, c.thread_id, w.root_at, list_append(w.chain, c.created_at)
+    FROM thread_posts c JOIN walk w ON c.parent_id = w.id AND c.thread_id = w.thread_id
+    WHERE len(w.chain) < 100
+),
+window_posts AS (
+    -- each window's posts; in_window: how many posts at the end of the post's chain lie in the window
+    SELECT m.thread_id, m.since, m.until, t.id, w.root_at, len(w.chain) AS chain_length,
+           coalesce(list_position(list_reverse(list_transform(w.chain,
+                                  lambda posted: posted >= m.since AND posted < m.until)), false) - 1,
+                    len(w.chain)) AS in_window
+    FROM (SELECT DISTINCT thread_id, since, until FROM scope_threads) m
+    JOIN thread_posts t ON t.thread_id = m.thread_id AND t.created_at < m.until
+        AND (t.is_root OR t.created_at >= m.since)
+    LEFT JOIN walk w ON w.id = t.id AND w.thread_id = t.thread_id
+)
+-- depth: the posts above this one in the window, the root counting when the whole chain is in it
+SELECT thread_id, since, until, count(DISTINCT id) AS posts,
+       coalesce(max(CASE WHEN in_window = chain_length AND root_at < until THEN in_window
+                         ELSE in_window - 1 END), 0) AS depth
+FROM window_posts
+GROUP BY thread_id, since, until;
+
 INSERT INTO signal_participation_daily
-WITH RECURSIVE scope AS (
+WITH scope AS (
     SELECT f.* FROM signal_mention_facts f
     JOIN history_days h ON h.client = f.client AND h.day = f.day
     WHERE NOT f.by_brand_account
@@ -59,36 +119,6 @@ returning_authors AS (
         WHERE p.client = a.client AND p.brand = a.brand AND p.author = a.author
           AND p.day < a.day AND p.day >= a.day - 28 AND NOT p.by_brand_account
           AND p.day >= getvariable('history_first_day') - 28 AND p.day < getvariable('history_last_day'))
-),
-measured_threads AS (SELECT DISTINCT thread_id, since, until FROM scope_threads),
-thread_posts AS (
-    -- the root, of any age, once whatever its own thread_id says; then the window's other posts
-    SELECT r.id, CAST(NULL AS VARCHAR) AS parent_id, m.thread_id, m.since, m.until
-    FROM measured_threads m JOIN looked_up_posts r ON r.id = m.thread_id AND r.created_at < m.until
-    UNION ALL
-    SELECT p.id, p.parent_id, m.thread_id, m.since, m.until
-    FROM posts p
-    JOIN measured_threads m ON m.thread_id = coalesce(p.thread_id, p.id)
-        AND p.created_at >= m.since AND p.created_at < m.until AND p.id <> m.thread_id
-    WHERE p.created_at >= getvariable('threads_since') AND p.created_at < getvariable('threads_until')
-),
-walk(id, thread_id, since, until, depth) AS (
-    SELECT id, thread_id, since, until, 0 FROM thread_posts t
-    WHERE parent_id IS NULL
-       OR NOT EXISTS (SELECT 1 FROM thread_posts p
-                      WHERE p.id = t.parent_id AND p.thread_id = t.thread_id AND p.since = t.since
-                        AND p.until = t.until)
-    UNION ALL
-    -- the depth guard stops hostile data whose parent links form a cycle
-    SELECT c.id, c.thread_id, c.since, c.until, w.depth + 1
-    FROM thread_posts c
-    JOIN walk w ON c.parent_id = w.id AND c.thread_id = w.thread_id AND c.since = w.since AND c.until = w.until
-    WHERE w.depth < 100
-),
-thread_shape AS (
-    SELECT t.thread_id, t.since, t.until, count(DISTINCT t.id) AS posts, coalesce(max(w.depth), 0) AS depth
-    FROM thread_posts t LEFT JOIN walk w USING (id, thread_id, since, until)
-    GROUP BY t.thread_id, t.since, t.until
 ),
 per_day AS (
     SELECT client, brand, day,
