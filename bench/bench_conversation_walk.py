@@ -11,9 +11,10 @@ of ``signals/participation_daily.sql`` (and of an older copy of the file, for a 
         [--against OLD_participation_daily.sql]
 
 Each conversation gets POSTS posts spread over DAYS days, every post a reply to a random earlier
-one, and one window per day it has posts in. An older file is run up to the INSERT: its
-``thread_shape`` may be a CTE of the INSERT rather than a table, and is then read from there. Both
-must give the same sizes and depths; the bench fails if they differ. CPU seconds, best of 3.
+one, and one window per day it has posts in. Only the thread-shape query runs, on the tables the
+bench builds (posts, looked_up_posts, scope_threads); in an older file it is the INSERT's CTEs from
+measured_threads to thread_shape. The data are tidy (every reply dated after its parent), where old
+and new files must agree: the bench fails if their sizes or depths differ. CPU seconds, best of 3.
 """
 
 from __future__ import annotations

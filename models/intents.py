@@ -358,12 +358,13 @@ class RuleFile:
                 self.fail(number, f"{self.field} must be one of {', '.join(self.allowed)}")
             if sum(form in rule for form in self.forms) != 1:
                 self.fail(number, f"give exactly one of {', '.join(repr(form) for form in self.forms)}")
-            if "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
+            if "words" in self.forms and "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
                 self.fail(number, "'words' must be a non-empty list")
             yield number, rule
 
     def fail(self, number: int, problem: str) -> NoReturn:
-        raise PatternFileError(f"{self.path}, line {number}: {problem}")
+        # from None: the error names the file and line; spaCy's own traceback would only bury it
+        raise PatternFileError(f"{self.path}, line {number}: {problem}") from None
 
     def add_pattern(self, matcher: Matcher, key: str, number: int, pattern: list[dict]) -> None:
         try:

@@ -19,7 +19,8 @@
 --   conversation as it stood at the end of the day: its root post, of any age, and its posts from
 --   28 days before the day's first post in it to the day's end. A reply to an older post other than
 --   the root starts a chain of its own (depth 0), so the depth of a conversation that runs for more
---   than four weeks is that of its recent part.
+--   than four weeks is that of its recent part. So does a reply dated before the post it answers
+--   (clock skew, hostile data: reply links that loop are cut there). Depth counts at most 100.
 -- Late data: a late post on day D changes new/returning authors and the conversations measured on
 --   D..D+28, so this signal is recomputed over the rebuilt days plus the following 56 days
 --   (history_days).
@@ -67,37 +68,38 @@ thread_posts AS (
         AND p.created_at >= c.since AND p.created_at < c.until AND p.id <> c.thread_id
     WHERE p.created_at >= getvariable('threads_since') AND p.created_at < getvariable('threads_until')
 ),
-walk(id, thread_id, root_at, chain) AS (
-    -- One walk per conversation. chain: the times of the posts from the top of the post's reply chain
-    -- down to it, the root left out; root_at: the root's time when the chain starts at the root. A
-    -- window holds the chain's posts from the last one outside it on, which gives the post's depth in
-    -- any window without walking the conversation again for it.
-    SELECT id, thread_id, CASE WHEN is_root THEN created_at END,
+walk(id, thread_id, created_at, rooted, chain_length, chain) AS (
+    -- One walk per conversation. A chain follows a reply to its parent only when the parent is older
+    -- (by id at the same instant): reply links then cannot loop, whatever hostile data holds, and a
+    -- reply dated before its parent starts a chain of its own. chain: the times of the posts from
+    -- the top of the chain down to this one, the root left out, the last 101 only (a depth counts
+    -- at most 100 posts); their times only grow, so the ones a window holds are the last ones,
+    -- which gives the post's depth in any window without walking the conversation again for it.
+    SELECT id, thread_id, created_at, is_root, CASE WHEN is_root THEN 0 ELSE 1 END,
            CASE WHEN is_root THEN []::TIMESTAMPTZ[] ELSE [created_at] END
     FROM thread_posts t
     WHERE parent_id IS NULL
-       OR NOT EXISTS (SELECT 1 FROM thread_posts p WHERE p.id = t.parent_id AND p.thread_id = t.thread_id)
+       OR NOT EXISTS (SELECT 1 FROM thread_posts p
+                      WHERE p.id = t.parent_id AND p.thread_id = t.thread_id
+                        AND (p.created_at < t.created_at OR p.created_at = t.created_at AND p.id < t.id))
     UNION ALL
-    -- the length guard stops hostile data whose parent links form a cycle
-    SELECT c.id, c.thread_id, w.root_at, list_append(w.chain, c.created_at)
+    SELECT c.id, c.thread_id, c.created_at, w.rooted, w.chain_length + 1, list_append(w.chain, c.created_at)[-101:]
     FROM thread_posts c JOIN walk w ON c.parent_id = w.id AND c.thread_id = w.thread_id
-    WHERE len(w.chain) < 100
+    WHERE w.created_at < c.created_at OR w.created_at = c.created_at AND w.id < c.id
 ),
 window_posts AS (
-    -- each window's posts; in_window: how many posts at the end of the post's chain lie in the window
-    SELECT m.thread_id, m.since, m.until, t.id, w.root_at, len(w.chain) AS chain_length,
-           coalesce(list_position(list_reverse(list_transform(w.chain,
-                                  lambda posted: posted >= m.since AND posted < m.until)), false) - 1,
-                    len(w.chain)) AS in_window
+    -- each window's posts; in_window: how many of the last posts of the post's chain lie in the window
+    SELECT m.thread_id, m.since, m.until, t.id, w.rooted, w.chain_length,
+           len(list_filter(w.chain, lambda posted: posted >= m.since)) AS in_window
     FROM (SELECT DISTINCT thread_id, since, until FROM scope_threads) m
     JOIN thread_posts t ON t.thread_id = m.thread_id AND t.created_at < m.until
         AND (t.is_root OR t.created_at >= m.since)
-    LEFT JOIN walk w ON w.id = t.id AND w.thread_id = t.thread_id
+    JOIN walk w ON w.id = t.id AND w.thread_id = t.thread_id
 )
 -- depth: the posts above this one in the window, the root counting when the whole chain is in it
 SELECT thread_id, since, until, count(DISTINCT id) AS posts,
-       coalesce(max(CASE WHEN in_window = chain_length AND root_at < until THEN in_window
-                         ELSE in_window - 1 END), 0) AS depth
+       max(least(CASE WHEN in_window = chain_length AND rooted THEN in_window ELSE in_window - 1 END, 100))
+           AS depth
 FROM window_posts
 GROUP BY thread_id, since, until;
 

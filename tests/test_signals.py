@@ -311,6 +311,34 @@ def test_a_conversation_is_measured_on_its_root_and_its_last_28_days(fresh):
     assert_incremental_equals_full_rebuild(fresh)
 
 
+def test_reply_links_that_loop_or_run_deep_give_one_depth_whatever_the_rebuild_covers(fresh):
+    # Hostile data: x:loop_a replies to x:loop_b, which comes the next day as a reply to x:loop_a. A
+    # chain follows a reply to an older parent only, so x:loop_a tops a chain of its own on both days,
+    # whether the rebuild covers one day or both; and a depth counts at most 100 posts.
+    day1, day2 = date(2026, 4, 6), date(2026, 4, 7)
+    fresh.post("x:loop_root", "@uno", at(day1, 8), "Acme, chi mi aiuta?", brand="Acme")
+    fresh.post("x:loop_a", "@due", at(day1, 9), "Acme, io", brand="Acme", parent="x:loop_b", thread="x:loop_root")
+    fresh.post("x:loop_c", "@tre", at(day1, 10), "Acme, anche io", brand="Acme",
+               parent="x:loop_a", thread="x:loop_root")
+    fresh.post("x:deep_root", "@radice", at(day1, 11), "Rival, si parte", brand="Rival")
+    for n in range(102):  # 102 replies, each to the one before
+        fresh.post(f"x:deep{n}", f"@deep{n}", at(day1, 12 + n // 60, n % 60), "Rival, rispondo", brand="Rival",
+                   parent=f"x:deep{n - 1}" if n else "x:deep_root", thread="x:deep_root")
+    fresh.write(pending={day1})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    shape = ("SELECT threads, avg_thread_posts, max_thread_depth FROM signal_participation_daily "
+             "WHERE brand = ? AND day = ?")
+    assert rows(fresh, shape, ["Acme", day1]) == [(1, 3.0, 1)]  # x:loop_c under x:loop_a, a chain top
+    assert rows(fresh, shape, ["Rival", day1]) == [(1, 103.0, 100)]
+    fresh.post("x:loop_b", "@quattro", at(day2, 9), "Acme, e io", brand="Acme",
+               parent="x:loop_a", thread="x:loop_root")
+    fresh.write(pending={day2})
+    rebuild_signals(fresh.warehouse, refresh_search=False)
+    assert rows(fresh, shape, ["Acme", day2]) == [(1, 4.0, 1)]
+    assert rows(fresh, shape, ["Acme", day1]) == [(1, 3.0, 1)]
+    assert_incremental_equals_full_rebuild(fresh)
+
+
 def test_late_copy_flags_older_posts(fresh):
     # Two accounts post the same text; a third repeats it days later: only then is it a campaign,
     # and the first day's counts change although only the later day was pending.
