@@ -51,7 +51,7 @@ SET VARIABLE threads_since = (SELECT min(since) FROM scope_threads);
 SET VARIABLE threads_until = (SELECT max(until) FROM scope_threads);
 
 -- Each window's size and depth, on one walk per conversation (bench/bench_conversation_walk.py: a
--- walk per window cost twice as much on conversations talked about for weeks).
+-- walk per window cost 2.5 times as much on conversations talked about for weeks).
 CREATE OR REPLACE TEMP TABLE thread_shape AS
 WITH RECURSIVE conversations AS (
     -- each conversation once, over the union of the windows it is measured on
