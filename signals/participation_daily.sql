@@ -33,20 +33,15 @@ DELETE FROM signal_participation_daily t USING history_days r WHERE t.client = r
 -- give the same rows. The roots, of any age, come from looked_up_posts (signals/rebuild.py), not
 -- from the whole posts table.
 CREATE OR REPLACE TEMP TABLE scope_threads AS
-WITH day_ends AS (
-    -- per client and day, not per post: a named time zone costs an ICU conversion per call
-    SELECT h.client, h.day, timezone(c.timezone, CAST(h.day + 1 AS TIMESTAMP)) AS until
-    FROM history_days h JOIN clients c USING (client)
-),
-first_posts AS (
+WITH first_posts AS (
     SELECT f.client, f.brand, f.day, f.thread_id, min(f.created_at) AS first_at
     FROM signal_mention_facts f JOIN history_days h USING (client, day)
     WHERE NOT f.by_brand_account
       AND f.day BETWEEN getvariable('history_first_day') AND getvariable('history_last_day')
     GROUP BY f.client, f.brand, f.day, f.thread_id
 )
-SELECT t.client, t.brand, t.day, t.thread_id, t.first_at - INTERVAL 28 DAY AS since, d.until
-FROM first_posts t JOIN day_ends d USING (client, day);
+SELECT t.client, t.brand, t.day, t.thread_id, t.first_at - INTERVAL 28 DAY AS since, d.hi AS until
+FROM first_posts t JOIN history_day_bounds d USING (client, day);
 SET VARIABLE threads_since = (SELECT min(since) FROM scope_threads);
 SET VARIABLE threads_until = (SELECT max(until) FROM scope_threads);
 

@@ -13,6 +13,7 @@ Scope of a rebuild, built as temp tables the SQL files read:
   last day with data or with a trend row), and the days without posts just before them (since the
   client's last day with posts, up to HORIZON_DAYS after it), for signals whose baseline looks back
   (participation, interest, spikes): the days a full rebuild gives rows;
+- history_day_bounds(client, day, lo, hi): each history day as UTC instants [lo, hi);
 - rebuild_weeks(client, week): the Monday of every client-local ISO week containing a rebuilt day
   (the network adds the weeks of older links to a post stored late: see network_links.sql);
 - looked_up_posts(id, created_at, author): the stored posts that the signals look up by id, whatever
@@ -239,14 +240,9 @@ def _rebuild(con: duckdb.DuckDBPyConnection, days: set[date]) -> RebuildSummary:
     """)
     con.execute("SET VARIABLE history_first_day = (SELECT min(day) FROM history_days)")
     con.execute("SET VARIABLE history_last_day = (SELECT max(day) FROM history_days)")
-    con.execute("""
-        SET VARIABLE history_lo = (SELECT min(timezone(c.timezone, CAST(h.day AS TIMESTAMP)))
-                                   FROM history_days h JOIN clients c USING (client))
-    """)
-    con.execute("""
-        SET VARIABLE history_hi = (SELECT max(timezone(c.timezone, CAST(h.day + 1 AS TIMESTAMP)))
-                                   FROM history_days h JOIN clients c USING (client))
-    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE history_day_bounds AS {_local_day_bounds('history_days')}")
+    con.execute("SET VARIABLE history_lo = (SELECT min(lo) FROM history_day_bounds)")
+    con.execute("SET VARIABLE history_hi = (SELECT max(hi) FROM history_day_bounds)")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rebuild_weeks AS
         SELECT DISTINCT client, CAST(date_trunc('week', day) AS DATE) AS week FROM rebuild_days
@@ -282,16 +278,22 @@ def _stopwatch(summary: RebuildSummary):
     return step
 
 
+def _local_day_bounds(days_table: str) -> str:
+    """A query giving each (client, day) of ``days_table`` as UTC instants [lo, hi). A local day runs
+    from its midnight to the next one; consecutive days share that instant, so the days tile time
+    without gaps or overlaps, as the local date of each instant would. Per day, never per post: a
+    named time zone costs an ICU conversion a call."""
+    return f"""
+        SELECT d.client, d.day, timezone(c.timezone, CAST(d.day AS TIMESTAMP)) AS lo,
+               timezone(c.timezone, CAST(d.day + 1 AS TIMESTAMP)) AS hi
+        FROM {days_table} d JOIN clients c USING (client)
+    """
+
+
 def _bounds(con: duckdb.DuckDBPyConnection) -> None:
-    # A local day runs from its midnight to the next one; consecutive days share that instant, so
-    # the days tile time without gaps or overlaps, as the local date of each instant would.
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE rebuild_day_bounds AS
-        WITH bounds AS (
-            SELECT r.client, r.day, timezone(c.timezone, CAST(r.day AS TIMESTAMP)) AS lo,
-                   timezone(c.timezone, CAST(r.day + 1 AS TIMESTAMP)) AS hi
-            FROM rebuild_days r JOIN clients c USING (client)
-        )
+        WITH bounds AS ({_local_day_bounds('rebuild_days')})
         SELECT *, unnest(range(epoch_us(lo) // 86400000000, (epoch_us(hi) - 1) // 86400000000 + 1)) AS utc_day
         FROM bounds
     """)
