@@ -22,7 +22,8 @@ posts and belongs to the nightly run, not to the signal computation.
    week is as full): one more Sunday with twice the day's posts (should cost about twice), and the
    same Sunday update on a second warehouse with the same daily volume but only 27 days of
    history instead of 83 (should cost about the same: the update must not grow with the
-   warehouse).
+   warehouse). That check runs once here; bench_history.py repeats it, since one run swings by
+   +-30 %.
 5. Runs the queries the weekly report makes (signals/README.md) 50 times each on a read-only
    connection and reports p50/p95.
 """
