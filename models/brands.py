@@ -3,12 +3,15 @@
 Every brand entry (``rete.config.BrandEntry``) is compiled into shared matchers: one ``PhraseMatcher`` on
 the LOWER attribute for aliases, handles, hashtags, query words and phrases and exclusion phrases (fast with
 thousands of patterns), one ``Matcher`` for query wildcards, and a lookup for hashtags whose words join or
-camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for "Barilla"). The result is
+camel-case a name (``#mulinobianco``, ``#MulinoBianco``, ``#BarillaLovers`` for "Barilla") and for links
+whose domain spells one (``https://www.mulinobianco.it/biscotti``). The result is
 ``doc.spans["rete_mentions"]``, one span per mention, ``span.label_`` = brand name, offsets into the text.
 
 Rules (also in models/README.md):
 - A brand's mentions are where its name, aliases, handles or hashtags occur (the name is always an alias).
-  With a ``query``, alias mentions (and hashtags that merely spell a name) count only when the query
+  A link whose registered domain spells a name joined is a mention too, as a hashtag spelling it is: a
+  post sharing ``voltamobility.it/napoli`` is about "Volta Mobility" (subdomains are not: ``volta.wordpress.com``).
+  With a ``query``, alias mentions (and hashtags and links that merely spell a name) count only when the query
   matches the post; the brand's own listed @handles and #hashtags are its identifiers and always count.
   If the query matches but no alias/handle/hashtag occurs, the mentions are where the query's positive
   terms occur.
@@ -28,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -56,7 +60,8 @@ def _text_term(text: str) -> Term:
     return Term("phrase", " ".join(text.split()).lower())
 
 
-def post_context(doc: Doc) -> PostContext:
+def post_context(doc: Doc, is_word: TokenTable) -> PostContext:
+    """``is_word``: ORTH hash -> 1 for a token with a letter or digit, else 0 (see PostContext)."""
     meta = doc_value(doc, "meta") or {}
     author = meta.get("author")
     if isinstance(author, dict):
@@ -66,6 +71,7 @@ def post_context(doc: Doc) -> PostContext:
         lang=doc_value(doc, "lang"),
         source=source.lower() if isinstance(source, str) else None,
         author=author.lstrip("@").lower() if isinstance(author, str) else None,
+        words_before=tuple(accumulate(is_word.lookup(token_orths(doc)), initial=0)),
     )
 
 
@@ -79,7 +85,8 @@ class BrandMatcher:
         self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
         self._by_first_word: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
-        self._tag_keys = TokenTable(nlp.vocab.strings, self._hashtag_keys)  # ORTH hash -> keys
+        self._spelled_keys = TokenTable(nlp.vocab.strings, self._keys_spelled_by)  # ORTH hash -> keys
+        self._is_word = TokenTable(nlp.vocab.strings, _is_word)
         texts: dict[str, tuple[str, ...]] = {}  # key -> its phrasings, given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
@@ -148,7 +155,7 @@ class BrandMatcher:
                 if brand.context_exclude_keys and not brand.context_exclude_keys.isdisjoint(occurrences):
                     continue
                 if brand.query is not None and context is None:
-                    context = post_context(doc)
+                    context = post_context(doc, self._is_word)
                 if brand.query is None or evaluate(brand.query, occurrences, context):
                     ranges = _union(occurrences, brand.name_keys) or _union(occurrences, brand.positive_keys)
                 else:
@@ -170,17 +177,18 @@ class BrandMatcher:
             for match_id, start, end in self._wildcards(doc):
                 found[key_of_id[match_id]].add((start, end))
         if self._by_compact or self._by_first_word:
-            tag_keys = self._tag_keys.lookup(token_orths(doc))
-            if any(tag_keys):
-                for position, keys in enumerate(tag_keys):
+            spelled_keys = self._spelled_keys.lookup(token_orths(doc))
+            if any(spelled_keys):
+                for position, keys in enumerate(spelled_keys):
                     for key in keys:
                         found[key].add((position, position + 1))
         return {key: sorted(ranges) for key, ranges in found.items()}
 
-    def _hashtag_keys(self, tag: str) -> tuple[str, ...]:
-        """Keys of the names a token spells as a hashtag; empty for tokens that are not hashtags."""
+    def _keys_spelled_by(self, tag: str) -> tuple[str, ...]:
+        """Keys of the names a token spells as a hashtag or as its link's domain; empty for other tokens."""
         if not (tag[:1] == "#" and is_tag(tag, "#")):
-            return ()
+            domain = link_domain(tag)
+            return tuple(self._by_compact.get(compact(domain), ())) if domain else ()
         keys = set(self._by_compact.get(compact(tag), ()))
         words = split_hashtag(tag)
         for i, word in enumerate(words):
@@ -188,6 +196,29 @@ class BrandMatcher:
                 if words[i : i + len(name_words)] == name_words:
                     keys.add(key)
         return tuple(keys)
+
+
+# A link token: a scheme or "www.", then the host, then a path, query, fragment or port, or nothing. A
+# bare host ("voltamobility.it") counts only with a top-level domain of _BARE_LINK_DOMAINS: "volta.pdf" and
+# "main.py" are file names.
+_LINK = re.compile(r"(https?://|www\.)?((?:[\w-]+\.)+([a-z]{2,}))(?:[/?#:]|$)", re.IGNORECASE)
+_BARE_LINK_DOMAINS = frozenset({"it", "com", "eu", "net", "org", "info", "uk", "co", "de", "fr", "es", "ch",
+                                "io", "shop", "store", "online"})
+# Second-level labels under which country domains register names (mulinobianco.co.uk, brand.com.au).
+_REGISTRY_LABELS = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})
+
+
+def link_domain(token: str) -> str | None:
+    """The label a link's owner registered ("voltamobility" in ``https://www.voltamobility.it/napoli``,
+    "mulinobianco" in ``shop.mulinobianco.co.uk``); None when the token is not a link. Subdomains are
+    left out on purpose: ``volta.wordpress.com`` is WordPress's, not a brand called Volta."""
+    link = _LINK.match(token)
+    if link is None or not (link.group(1) or link.group(3).lower() in _BARE_LINK_DOMAINS):
+        return None
+    labels = link.group(2).lower().split(".")[:-1]  # without the top-level domain
+    if len(labels) > 1 and labels[-1] in _REGISTRY_LABELS:
+        labels.pop()
+    return labels[-1] if labels else None
 
 
 def _union(occurrences: dict[str, Ranges], keys: Iterable[str]) -> Ranges:
@@ -218,8 +249,12 @@ def with_articulated_prepositions(phrase: str) -> tuple[str, ...]:
     return (phrase, *(f"{stem}{ending}{rest}" for stem in _PREPOSITION_STEMS))
 
 
+def _is_word(text: str) -> int:
+    return int(any(c.isalnum() for c in text))
+
+
 def _words(nlp: Language, text: str) -> tuple[str, ...]:
-    return tuple(t.lower_ for t in nlp.make_doc(text) if any(c.isalnum() for c in t.text))
+    return tuple(t.lower_ for t in nlp.make_doc(text) if _is_word(t.text))
 
 
 @Language.factory("rete_brands", default_config={"brands": []})

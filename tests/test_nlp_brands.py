@@ -116,11 +116,35 @@ def test_query_requires_context_for_an_ambiguous_name():
     assert find("@Delta nessuna risposta") == [("Delta", "@Delta")]  # own handles are unambiguous
 
 
-def test_query_near_counts_tokens_in_either_order():
+def test_query_near_counts_words_in_either_order():
     find = matcher({"name": "Apple", "aliases": ["Apple"], "query": "apple NEAR/3 (iphone OR mac)"}, lang="en")
     assert find("Apple launched the iPhone") == [("Apple", "Apple")]
     assert find("my new iPhone from Apple") == [("Apple", "Apple")]
     assert find("Apple said a lot of things today about the new iPhone") == []
+    # Punctuation, emoji and symbols between them are not words: three words apart, not seven tokens.
+    assert find("Apple ⚡⚡, 20% off: new iPhone") == [("Apple", "Apple")]  # 20, off, new
+    assert find("Apple ⚡⚡, 20% off: the new iPhone") == []  # 20, off, the, new
+
+
+@pytest.mark.parametrize("link", ["https://www.mulinobianco.it/biscotti", "www.mulinobianco.it",
+                                  "mulinobianco.it/merende?x=1", "http://shop.mulinobianco.co.uk",
+                                  "https://MulinoBianco.com"])
+def test_a_link_whose_domain_spells_the_name_is_a_mention(link):
+    assert matcher(MULINO)(f"guardate qui {link} che novità") == [("Mulino Bianco", link)]
+
+
+@pytest.mark.parametrize("token", ["mulinobianco.wordpress.com", "mulinobianco.pdf", "https://www.mulino.it",
+                                   "https://example.com/mulinobianco"])
+def test_subdomains_file_names_and_paths_are_not_the_brand(token):
+    assert matcher(MULINO)(f"guardate qui {token} che novità") == []
+
+
+def test_a_link_spelling_the_name_counts_only_when_the_query_matches():
+    volta = {"name": "Volta Mobility", "query": "monopattin* OR scooter*"}
+    find = matcher(volta)
+    assert find("i monopattini di https://voltamobility.it/napoli") == [
+        ("Volta Mobility", "https://voltamobility.it/napoli")]
+    assert find("prenota su https://voltamobility.it/napoli") == []
 
 
 def test_query_wildcards_phrases_hashtags_and_handles():
