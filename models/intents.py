@@ -12,7 +12,11 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
 ``weak`` patterns count only when the post is addressed to someone (it mentions an @handle, replies to a
 post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
 ``at_start`` patterns count only at the start of the post (after leading @handles and a brand name it opens
-with: "Verdefilo any chance of a restock"). Praise and purchase intent right after a negation
+with: "Verdefilo any chance of a restock"); ``"at_start": "sentence"`` ones also at the start of a later
+sentence, after ".", "!", "…" or an emoji, for Italian interrogatives: a question often follows the facts it
+is about and Italian posts often drop its "?" ("la scatola nera segna viaggi mai fatti 😅 come si sistema").
+English keeps post starts only: its posts mostly keep the "?", and a sentence opening with "did", "will" or
+"when" is more often a statement ("Will update."). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
@@ -81,7 +85,10 @@ _FLAGS = attrgetter("flags")
 _PATTERN_WORDS = attrgetter("pattern_words")
 # Bits of _TokenInfo.flags: a post's flags (all its tokens' OR-ed together, one pass) say whether any token
 # is a handle, a first/second person word, carries a "?", has word rules or is a negation.
-HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION = 1, 2, 4, 8, 16
+HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION, SENTENCE_END = 1, 2, 4, 8, 16, 32
+# What ends a sentence for ``at_start`` rules: ".", "!", "…" or emoji (symbols from U+2190 on, no letters);
+# a comma or colon does not ("come sempre, ottimo servizio").
+_SENTENCE_END = re.compile(r"[.!…]+|(?:[^\w\u0000-\u218f]|[\u200d\ufe0f])+")
 
 
 class _TokenInfo(NamedTuple):
@@ -90,7 +97,7 @@ class _TokenInfo(NamedTuple):
     rule_keys: tuple[int, ...]
     is_punct: bool
     flags: int  # HANDLE, PERSONAL (first or second person, PERSONAL_WORDS), QUESTION_MARK (outside a URL),
-    # RULE_WORD, NEGATION (NEGATIONS)
+    # RULE_WORD, NEGATION (NEGATIONS), SENTENCE_END (sentence-final punctuation or an emoji)
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
     pattern_starts: int  # bit j set: the token meets the first token of the j-th Matcher pattern
 
@@ -110,7 +117,8 @@ class IntentTagger:
         self._longest_phrase = 0  # in tokens
         # Rules are known by the hash of their key ("question|12"), which is what the matchers report.
         self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
-        self._rules: dict[int, tuple[str, bool, bool]] = {}  # rule key hash -> (label, weak, at_start)
+        # rule key hash -> (label, weak, where it may start: None anywhere, "post" or "sentence")
+        self._rules: dict[int, tuple[str, bool, str | None]] = {}
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
         # of its requirements; a pattern's Matcher runs only when its requirements are all met.
@@ -124,10 +132,12 @@ class IntentTagger:
         self._matcher_rules: list[_MatcherRule] = []
         rule_file = RuleFile(patterns_path, "label", INTENT_LABELS, ("phrase", "words", "pattern"))
         for number, rule in rule_file:
-            label, weak, at_start = rule["label"], bool(rule.get("weak")), bool(rule.get("at_start"))
+            label, weak, at_start = rule["label"], bool(rule.get("weak")), rule.get("at_start", False)
+            if at_start not in (True, False, "sentence"):
+                rule_file.fail(number, 'at_start must be true, false or "sentence"')
             key = f"{label}|{number}"
             key_id = nlp.vocab.strings.add(key)
-            self._rules[key_id] = (label, weak, at_start)
+            self._rules[key_id] = (label, weak, "sentence" if at_start == "sentence" else "post" if at_start else None)
             if "phrase" in rule:
                 docs = phrasings(nlp, rule["phrase"])
                 self._longest_phrase = max(self._longest_phrase, *map(len, docs))
@@ -181,7 +191,7 @@ class IntentTagger:
             is_punct=lexeme.is_punct,
             flags=(HANDLE * is_tag(lower, "@") | PERSONAL * (lower in PERSONAL_WORDS)
                    | QUESTION_MARK * ("?" in _URL.sub(" ", lower)) | RULE_WORD * bool(rule_keys)
-                   | NEGATION * (lower in NEGATIONS)),
+                   | NEGATION * (lower in NEGATIONS) | SENTENCE_END * bool(_SENTENCE_END.fullmatch(text))),
             pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if like_num else 0),
             pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
@@ -256,10 +266,12 @@ class IntentTagger:
             ):
                 found.add("complaint")
             for key, start in hits:
-                label, weak, at_start = self._rules[key]
+                label, weak, starts = self._rules[key]
                 if label in found or (weak and not addressed):
                     continue
-                if at_start and start > opening_end:
+                if starts and start > opening_end and not (
+                    starts == "sentence" and tokens[start - 1].flags & SENTENCE_END
+                ):
                     continue
                 if label in _NEGATABLE and flags & NEGATION and any(
                     info.flags & NEGATION for info in tokens[max(0, start - NEGATION_WINDOW) : start]

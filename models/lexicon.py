@@ -4,7 +4,8 @@ What a language gets (all valences on VADER's -4..4 scale so one set of feature 
 - English words: VADER's lexicon, read from the installed ``vaderSentiment`` package (MIT).
 - Italian words: ``models/data/lexicon_it.tsv``, derived from Pattern's Italian lexicon (BSD-3, CLiPS).
 - Emoji in any language: ``models/data/emoji_sentiment.tsv``, derived from the Emoji Sentiment Ranking
-  (Kralj Novak et al. 2015, CC BY-SA 4.0 — the derived file carries the same licence).
+  (Kralj Novak et al. 2015, CC BY-SA 4.0 — the derived file carries the same licence); emoji newer than
+  its 2013-2015 tweets (🤡, 🥰, 🤮) from ``emoji_recent.tsv``, written for Rete.
 - ASCII emoticons (``emoticons.tsv``) and per-language cue lists (``cues_<lang>.txt``: negators, intensifiers,
   diminishers, contrast words, social slang, complaint and irony patterns), written for Rete.
 
@@ -151,6 +152,7 @@ def load_cues(lang: str) -> Cues:
     sections = read_sections(cue_path)
     valence = vader_lexicon() if lang == "en" else read_valence_tsv(DATA_DIR / "lexicon_it.tsv")
     valence.update(read_valence_tsv(DATA_DIR / "emoji_sentiment.tsv"))
+    valence.update(read_valence_tsv(DATA_DIR / "emoji_recent.tsv"))
     valence.update(read_valence_tsv(DATA_DIR / "emoticons.tsv"))
     for line in sections["slang"]:
         word, value = line.split("\t")

@@ -81,6 +81,22 @@ def test_weak_question_cues_count_only_when_addressed(intents):
     assert intents("@tesco when does the store open", "en") == ["question"]
 
 
+def test_italian_interrogatives_open_a_question_at_any_sentence_start(intents):
+    assert intents("@assicura la scatola nera segna viaggi mai fatti 😅 come si sistema", "it") == ["question"]
+    assert intents("@ottica gli occhiali risultano pronti. Come devo fare", "it") == ["question"]
+    assert intents("@palestra addebitata due volte, tessera 22781. a chi scrivo", "it") == ["question"]
+    # A comma is not a sentence end; unaddressed posts need a stronger cue.
+    assert intents("@forno buonissimo, come sempre", "it") == ["praise"]
+    assert intents("la scatola nera segna viaggi mai fatti 😅 come si sistema", "it") == []
+    # English keeps post starts only: "Will update." closes many statements.
+    assert intents("@ferry the 14:30 is delayed by 2 hours. Will update.", "en") == []
+
+
+def test_an_alternative_offered_to_a_brand_is_a_question(intents):
+    assert intents("@assicura la polizza copre la grandine o serve l'estensione", "it") == ["question"]
+    assert intents("la polizza copre la grandine o serve l'estensione", "it") == []
+
+
 def test_negated_praise_is_a_complaint_and_negated_purchase_is_nothing(intents):
     assert intents("non è il migliore, anzi", "it") == ["complaint"]
     assert intents("not impressed at all", "en") == ["complaint"]
@@ -98,6 +114,9 @@ def test_bad_pattern_file_names_the_line(tmp_path):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_text('{"label": "question", "phrase": "ok"}\n\n["not", "an", "object"]\n')
     with pytest.raises(PatternFileError, match=r"it.jsonl, line 3: expected a JSON object, got list"):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_text('{"label": "question", "phrase": "ok", "at_start": "post"}\n')
+    with pytest.raises(PatternFileError, match=r'line 1: at_start must be true, false or "sentence"'):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
     with pytest.raises(PatternFileError, match="is not UTF-8"):
