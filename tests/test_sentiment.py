@@ -202,7 +202,35 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
     assert result["label"] == "negative", result
 
 
-@pytest.mark.parametrize(("text", "sign"), [("😍😍😍", 1), ("👍", 1), ("😡", -1), ("😭😭", -1)])
+@pytest.mark.parametrize(
+    ("text", "irony", "complaint"),
+    [
+        ("Servizio impeccabile proprio", True, False),
+        ("Chiarissimi proprio 👏👏", True, False),
+        ("Zero incidenti e mi aumentate la rata. Fedeltà premiata proprio.", True, False),
+        ("è proprio bello", False, False),  # "proprio" before what it stresses is sincere
+        ("il proprio lavoro", False, False),
+        ("mi hanno fregato il portafoglio. bella roba", True, False),
+        ("Bello, bello, bello.", True, False),
+        ("Ci prendete in giro", False, True),
+        ("italiano al 100% e poi miscela UE. Presi in giro", False, True),
+        ("nn è più quello di una volta", False, True),
+        ("Mai più", False, True),
+        ("mai più senza", False, False),  # "never again without it": praise
+        ("punti azzerati senza nessun avviso", False, True),
+    ],
+)
+def test_italian_irony_and_complaint_cues(text, irony, complaint):
+    featurizer = Featurizer("it")
+    dense = featurizer.features([featurizer.rows_of_text(text)]).dense[0]
+    sentiment_words = [w for w in featurizer.words(featurizer.rows_of_text(text)) if featurizer.cues.valence.get(w, 0) < 0]
+    assert (dense[DENSE_FEATURES.index("irony_cues")] > 0) == irony
+    # A complaint cue counts as a negative lexicon word (COMPLAINT_VALENCE); these texts hold none of their own.
+    assert not sentiment_words
+    assert (dense[DENSE_FEATURES.index("lexicon_negative")] > 0) == complaint
+
+
+@pytest.mark.parametrize(("text", "sign"), [("😍😍😍", 1), ("👍", 1), ("😡", -1), ("😭😭", -1), ("🤡🤡", -1), ("🥰", 1)])
 def test_emoji_only_posts(italian, english, text, sign):
     for nlp in (italian, english):
         score = nlp(text)._.sentiment["score"]
