@@ -8,7 +8,8 @@ Grammar (operators in capitals; see models/README.md for examples)::
     unary    := "NOT" unary | near
     near     := primary ("NEAR/" n primary)*    at most n words between them, in either order
     primary  := "(" or ")" | term
-    term     := word | word* | "exact phrase" | #hashtag | @handle | lang:xx | source:name | author:handle
+    term     := word | word* | "exact phrase" | {Exact Case} | #hashtag | @handle | lang:xx | source:name
+              | author:handle
 
 Matching the terms is :mod:`models.brands`' job (spaCy matchers); this module only knows which terms a
 query uses and how to combine where they occur. A malformed query raises :class:`QuerySyntaxError`, whose
@@ -41,8 +42,8 @@ class QuerySyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """Something matched in the text. ``kind`` is word, phrase, wildcard, hashtag or handle; ``value`` is
-    lowercased (without the trailing * for wildcards)."""
+    """Something matched in the text. ``kind`` is word, phrase, cased, wildcard, hashtag or handle; ``value``
+    is lowercased (without the trailing * for wildcards), except a cased term's, matched as written."""
 
     kind: str
     value: str
@@ -92,7 +93,7 @@ class _Token:
     position: int
 
 
-_LEXEME = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
+_LEXEME = re.compile(r'\s+|\(|\)|"[^"]*"?|\{[^}]*\}?|[^\s()"{]+')
 _NEAR = re.compile(r"NEAR/(\d+)")
 
 
@@ -120,6 +121,13 @@ def _term(query: str, token: _Token) -> Term | Filter:
         if not phrase:
             raise QuerySyntaxError(query, position, "empty phrase")
         return Term("phrase", phrase)
+    if text.startswith("{"):
+        if len(text) < 2 or not text.endswith("}"):
+            raise QuerySyntaxError(query, position, "this { is never closed")
+        cased = " ".join(text[1:-1].split())
+        if not cased:
+            raise QuerySyntaxError(query, position, "empty {}")
+        return Term("cased", cased)
     field, colon, value = text.partition(":")
     if colon and field.isalpha():
         if field.lower() not in FILTER_FIELDS:

@@ -80,6 +80,7 @@ class BrandMatcher:
         register_extensions()
         self.brands: list[_CompiledBrand] = []
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._cased = PhraseMatcher(nlp.vocab)  # query terms in {braces}: "Volta", not "volta"
         self._wildcards = Matcher(nlp.vocab)
         self._wildcard_keys: list[str] = []
         self._by_compact: dict[str, set[str]] = defaultdict(set)  # "mulinobianco" -> keys
@@ -121,7 +122,8 @@ class BrandMatcher:
                 self._brands_by_key[key].append(index)
         for key, phrasings in texts.items():
             variants = dict.fromkeys(v for phrasing in phrasings for v in apostrophe_variants(phrasing))
-            self._phrases.add(key, [nlp.make_doc(variant) for variant in variants])
+            matcher = self._cased if key.startswith("cased:") else self._phrases
+            matcher.add(key, [nlp.make_doc(variant) for variant in variants])
         # The matchers report a key's hash; a dict gives the key back faster than the StringStore.
         self._key_of_id = {nlp.vocab.strings[key]: key for key in [*texts, *self._wildcard_keys]}
 
@@ -133,7 +135,7 @@ class BrandMatcher:
                 self._wildcard_keys.append(key)
             return
         texts[key] = (term.value,)
-        if term.kind == "handle":
+        if term.kind in ("handle", "cased"):
             return
         joined = compact(term.value)
         if joined:
@@ -173,6 +175,9 @@ class BrandMatcher:
         key_of_id = self._key_of_id
         for match_id, start, end in self._phrases(doc):
             found[key_of_id[match_id]].add((start, end))
+        if len(self._cased):
+            for match_id, start, end in self._cased(doc):
+                found[key_of_id[match_id]].add((start, end))
         if self._wildcard_keys:
             for match_id, start, end in self._wildcards(doc):
                 found[key_of_id[match_id]].add((start, end))

@@ -126,6 +126,17 @@ def test_query_near_counts_words_in_either_order():
     assert find("Apple ⚡⚡, 20% off: the new iPhone") == []  # 20, off, the, new
 
 
+def test_query_terms_in_braces_match_only_as_written():
+    volta = {"name": "Volta", "query": "{Volta} NEAR/4 (monopattin* OR sharing)"}
+    find = matcher(volta)
+    assert find("Volta ha messo 300 monopattini in centro") == [("Volta", "Volta")]
+    assert find("per la prima volta ho preso un monopattino") == []  # the common word
+    assert find("VOLTA monopattini ovunque") == []
+    cased_phrase = matcher({"name": "Rete Verde", "aliases": ["Rete Verde"], "query": "{Rete Verde}"})
+    assert cased_phrase("Rete Verde apre a Milano") == [("Rete Verde", "Rete Verde")]
+    assert cased_phrase("una rete verde di parchi") == []
+
+
 @pytest.mark.parametrize("link", ["https://www.mulinobianco.it/biscotti", "www.mulinobianco.it",
                                   "mulinobianco.it/merende?x=1", "http://shop.mulinobianco.co.uk",
                                   "https://MulinoBianco.com"])
@@ -179,6 +190,8 @@ def test_query_without_alias_occurrence_falls_back_to_its_terms():
         ("apple)", 6, "unbalanced ')'"),
         ('apple "iphone', 7, "quote is never closed"),
         ("apple NEAR iphone", 7, "NEAR needs a distance"),
+        ("apple AND {Apple", 11, "this { is never closed"),
+        ("apple OR {}", 10, "empty {}"),
         ("apple NEAR/x iphone", 7, "NEAR needs a distance"),
         ("ap* iphone", 1, "at least 3 letters"),
         ("app*le", 4, "only allowed at the end"),
