@@ -203,25 +203,32 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
 
 
 @pytest.mark.parametrize(
-    ("text", "irony", "complaint"),
+    ("lang", "text", "irony", "complaint"),
     [
-        ("Servizio impeccabile proprio", True, False),
-        ("Chiarissimi proprio 👏👏", True, False),
-        ("Zero incidenti e mi aumentate la rata. Fedeltà premiata proprio.", True, False),
-        ("è proprio bello", False, False),  # "proprio" before what it stresses is sincere
-        ("il proprio lavoro", False, False),
-        ("mi hanno fregato il portafoglio. bella roba", True, False),
-        ("Bello, bello, bello.", True, False),
-        ("Ci prendete in giro", False, True),
-        ("italiano al 100% e poi miscela UE. Presi in giro", False, True),
-        ("nn è più quello di una volta", False, True),
-        ("Mai più", False, True),
-        ("mai più senza", False, False),  # "never again without it": praise
-        ("punti azzerati senza nessun avviso", False, True),
+        ("en", "Love that for me.", True, False),
+        ("en", "I love that for you", False, False),
+        ("en", "Cool, cool, cool.", True, False),
+        ("en", "quality isn't what it used to be", False, True),
+        ("en", "@brand care to explain?", False, True),
+        ("en", "get your story straight", False, True),
+        ("en", "never again", False, True),
+        ("it", "Servizio impeccabile proprio", True, False),
+        ("it", "Chiarissimi proprio 👏👏", True, False),
+        ("it", "Zero incidenti e mi aumentate la rata. Fedeltà premiata proprio.", True, False),
+        ("it", "è proprio bello", False, False),  # "proprio" before what it stresses is sincere
+        ("it", "il proprio lavoro", False, False),
+        ("it", "mi hanno fregato il portafoglio. bella roba", True, False),
+        ("it", "Bello, bello, bello.", True, False),
+        ("it", "Ci prendete in giro", False, True),
+        ("it", "italiano al 100% e poi miscela UE. Presi in giro", False, True),
+        ("it", "nn è più quello di una volta", False, True),
+        ("it", "Mai più", False, True),
+        ("it", "mai più senza", False, False),  # "never again without it": praise
+        ("it", "punti azzerati senza nessun avviso", False, True),
     ],
 )
-def test_italian_irony_and_complaint_cues(text, irony, complaint):
-    featurizer = Featurizer("it")
+def test_irony_and_complaint_cues(lang, text, irony, complaint):
+    featurizer = Featurizer(lang)
     dense = featurizer.features([featurizer.rows_of_text(text)]).dense[0]
     sentiment_words = [w for w in featurizer.words(featurizer.rows_of_text(text)) if featurizer.cues.valence.get(w, 0) < 0]
     assert (dense[DENSE_FEATURES.index("irony_cues")] > 0) == irony
