@@ -16,7 +16,10 @@ with: "Verdefilo any chance of a restock"); ``"at_start": "sentence"`` ones also
 sentence, after ".", "!", "…" or an emoji, for Italian interrogatives: a question often follows the facts it
 is about and Italian posts often drop its "?" ("la scatola nera segna viaggi mai fatti 😅 come si sistema").
 English keeps post starts only: its posts mostly keep the "?", and a sentence opening with "did", "will" or
-"when" is more often a statement ("Will update."). Praise and purchase intent right after a negation
+"when" is more often a statement ("Will update."). ``"at_start": "after_handles"`` patterns count only at
+the start of the post or right after leading @handles, not after a brand name it opens with: English
+auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of
+the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
@@ -73,6 +76,7 @@ PERSONAL_WORDS = frozenset({"io", "mi", "me", "mio", "mia", "miei", "mie", "ho",
                             "vostri", "vostre", "avete", "siete", "i", "i'm", "i've", "me", "my", "you", "your",
                             "you're", "yours", "u", "ur", "we", "our", "us"})
 _NEGATABLE = frozenset({"praise", "purchase_intent"})
+_STARTS = {False: None, True: "post", "sentence": "sentence", "after_handles": "after_handles"}
 _OPPOSITE = {"praise": "complaint", "complaint": "praise"}
 
 
@@ -117,7 +121,7 @@ class IntentTagger:
         self._longest_phrase = 0  # in tokens
         # Rules are known by the hash of their key ("question|12"), which is what the matchers report.
         self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
-        # rule key hash -> (label, weak, where it may start: None anywhere, "post" or "sentence")
+        # rule key hash -> (label, weak, where it may start: None anywhere, "post", "sentence", "after_handles")
         self._rules: dict[int, tuple[str, bool, str | None]] = {}
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
@@ -133,11 +137,11 @@ class IntentTagger:
         rule_file = RuleFile(patterns_path, "label", INTENT_LABELS, ("phrase", "words", "pattern"))
         for number, rule in rule_file:
             label, weak, at_start = rule["label"], bool(rule.get("weak")), rule.get("at_start", False)
-            if at_start not in (True, False, "sentence"):
-                rule_file.fail(number, 'at_start must be true, false or "sentence"')
+            if at_start not in _STARTS:
+                rule_file.fail(number, 'at_start must be true, false, "sentence" or "after_handles"')
             key = f"{label}|{number}"
             key_id = nlp.vocab.strings.add(key)
-            self._rules[key_id] = (label, weak, "sentence" if at_start == "sentence" else "post" if at_start else None)
+            self._rules[key_id] = (label, weak, _STARTS[at_start])
             if "phrase" in rule:
                 docs = phrasings(nlp, rule["phrase"])
                 self._longest_phrase = max(self._longest_phrase, *map(len, docs))
@@ -253,7 +257,7 @@ class IntentTagger:
         if hits or negative:
             mentions = doc.spans.get(MENTIONS_KEY)  # a brand's own @handles are mentions too
             names_brand = bool(mentions)
-            opening_end, opened_by = _opening(tokens, mentions[0] if names_brand else None)
+            handles_end, opening_end, opened_by = _opening(tokens, mentions[0] if names_brand else None)
             is_reply = bool(doc_value(doc, "meta").get("parent_id"))
             addressed = bool(opened_by) or is_reply or bool(flags & HANDLE)
             # A negative post that opens by addressing a brand, names one in a customer's voice, or replies to
@@ -268,6 +272,8 @@ class IntentTagger:
             for key, start in hits:
                 label, weak, starts = self._rules[key]
                 if label in found or (weak and not addressed):
+                    continue
+                if starts == "after_handles" and start != handles_end:
                     continue
                 if starts and start > opening_end and not (
                     starts == "sentence" and tokens[start - 1].flags & SENTENCE_END
@@ -288,17 +294,19 @@ class IntentTagger:
         return doc
 
 
-def _opening(tokens: list[_TokenInfo], first_mention: Span | None) -> tuple[int, str | None]:
-    """Where the post's own words begin — after leading @handles, punctuation and a brand name it opens
-    with ("Verdefilo any chance of a restock", the post's first brand mention) — and what it opens with:
-    ``"handle"``, ``"brand"`` (a brand name, no handle) or ``None`` (punctuation alone or nothing)."""
-    end = 0
-    while end < len(tokens) and (tokens[end].flags & HANDLE or tokens[end].is_punct):
-        end += 1
+def _opening(tokens: list[_TokenInfo], first_mention: Span | None) -> tuple[int, int, str | None]:
+    """Where the post's own words begin — after leading @handles and punctuation, and then after a brand
+    name it opens with ("Verdefilo any chance of a restock", the post's first brand mention) — and what it
+    opens with: ``"handle"``, ``"brand"`` (a brand name, no handle) or ``None`` (punctuation alone or
+    nothing)."""
+    handles_end = 0
+    while handles_end < len(tokens) and (tokens[handles_end].flags & HANDLE or tokens[handles_end].is_punct):
+        handles_end += 1
+    end = handles_end
     opened_by = "handle" if any(info.flags & HANDLE for info in tokens[:end]) else None
     if first_mention is not None and first_mention.start == end:
         end, opened_by = first_mention.end, opened_by or "brand"
-    return end, opened_by
+    return handles_end, end, opened_by
 
 
 LIKE_NUM = "LIKE_NUM"

@@ -92,6 +92,13 @@ def test_italian_interrogatives_open_a_question_at_any_sentence_start(intents):
     assert intents("@ferry the 14:30 is delayed by 2 hours. Will update.", "en") == []
 
 
+def test_an_english_auxiliary_asks_after_a_handle_but_states_after_a_brand_name(enrich_one):
+    assert "question" in enrich_one("@ferroviablu is there a discount for students", "en")
+    assert "question" not in enrich_one("Ferrovia Blu is fine. Not great, not terrible.", "en")
+    assert "question" not in enrich_one("Ferrovia Blu did refund my ticket eventually", "en")
+    assert "question" in enrich_one("Ferrovia Blu when does the 8:15 leave on Sundays", "en")
+
+
 def test_an_alternative_offered_to_a_brand_is_a_question(intents):
     assert intents("@assicura la polizza copre la grandine o serve l'estensione", "it") == ["question"]
     assert intents("la polizza copre la grandine o serve l'estensione", "it") == []
@@ -116,7 +123,7 @@ def test_bad_pattern_file_names_the_line(tmp_path):
     with pytest.raises(PatternFileError, match=r"it.jsonl, line 3: expected a JSON object, got list"):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_text('{"label": "question", "phrase": "ok", "at_start": "post"}\n')
-    with pytest.raises(PatternFileError, match=r'line 1: at_start must be true, false or "sentence"'):
+    with pytest.raises(PatternFileError, match=r'line 1: at_start must be true, false, "sentence" or "after_handles"'):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
     with pytest.raises(PatternFileError, match="is not UTF-8"):
