@@ -21,7 +21,7 @@ the start of the post or right after leading @handles, not after a brand name it
 auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of
 the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
-a complaint. A post with negative sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
+a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
 anywhere) and speaks in the first or second person, or replies to a post and names a brand, is a complaint.
 A "?" outside a URL is a question.
@@ -253,8 +253,10 @@ class IntentTagger:
         if flags & RULE_WORD:
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
-        negative = (doc_value(doc, "sentiment") or {}).get("label") == "negative"
-        if hits or negative:
+        polarity = (doc_value(doc, "sentiment") or {}).get("label")
+        negative = polarity == "negative"
+        complains = negative or polarity == "mixed"  # a mixed post holds a grievance, beside its praise
+        if hits or complains:
             mentions = doc.spans.get(MENTIONS_KEY)  # a brand's own @handles are mentions too
             names_brand = bool(mentions)
             handles_end, opening_end, opened_by = _opening(tokens, mentions[0] if names_brand else None)
@@ -263,7 +265,7 @@ class IntentTagger:
             # A negative post that opens by addressing a brand, names one in a customer's voice, or replies to
             # a post and names one is a complaint even in words no rule knows: "@brand la consegna è ferma a
             # Bologna da una settimana".
-            if negative and (
+            if complains and (
                 opened_by == "handle"
                 or (names_brand and flags & PERSONAL)
                 or (is_reply and names_brand)
