@@ -22,6 +22,9 @@ Rules (also in models/README.md):
   word with them is context ("calcio" for a brand called "Rete"): found anywhere in the post, it removes
   all of that brand's mentions in the post. One opening with an Italian article also holds after the
   preposition fused with it ("la pergola a roma" also excludes "alla Pergola a Roma").
+- Typos (``typos: true``, off by default): a word one typo away from a one-word name of 6+ letters is a
+  mention too ("Valmorra" for "Valmora"), found by symmetric deletion and checked with rapidfuzz's
+  optimal string alignment distance.
 - Overlapping mentions of different brands keep the longest ("Rete Ferroviaria" over "Rete").
 """
 
@@ -33,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
+from rapidfuzz.distance import OSA
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -54,6 +58,10 @@ class _CompiledBrand:
     positive_keys: tuple[str, ...]
     covering_exclude_keys: frozenset[str]  # share a word with a name: remove the mentions they overlap
     context_exclude_keys: frozenset[str]  # share none: remove the brand from the post
+
+
+# A typo is matched only in names this long: shorter ones are one letter away from too many words.
+MIN_TYPO_LENGTH = 6
 
 
 def _text_term(text: str) -> Term:
@@ -88,6 +96,9 @@ class BrandMatcher:
         self._brands_by_key: dict[str, list[int]] = defaultdict(list)
         self._spelled_keys = TokenTable(nlp.vocab.strings, self._keys_spelled_by)  # ORTH hash -> keys
         self._is_word = TokenTable(nlp.vocab.strings, _is_word)
+        # Brands with ``typos``: each one-word name, and each of its forms with one letter deleted, -> (name, key).
+        # A word one typo away shares one of these forms with the name (symmetric deletion).
+        self._typo_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
         texts: dict[str, tuple[str, ...]] = {}  # key -> its phrasings, given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
@@ -100,6 +111,8 @@ class BrandMatcher:
             query_terms = terms(query) if query else []
             for term in name_terms + query_terms:
                 self._add_term(nlp, term, texts)
+            if entry.typos:
+                self._index_typos(nlp, names)
             name_words = {w for alias in names for w in _words(nlp, alias)}
             covering, context = set(), set()
             for phrase in entry.exclude:
@@ -181,7 +194,7 @@ class BrandMatcher:
         if self._wildcard_keys:
             for match_id, start, end in self._wildcards(doc):
                 found[key_of_id[match_id]].add((start, end))
-        if self._by_compact or self._by_first_word:
+        if self._by_compact or self._by_first_word or self._typo_index:
             spelled_keys = self._spelled_keys.lookup(token_orths(doc))
             if any(spelled_keys):
                 for position, keys in enumerate(spelled_keys):
@@ -189,11 +202,21 @@ class BrandMatcher:
                         found[key].add((position, position + 1))
         return {key: sorted(ranges) for key, ranges in found.items()}
 
+    def _index_typos(self, nlp: Language, names: list[str]) -> None:
+        for name in names:
+            words = _words(nlp, name)
+            if len(words) == 1 and len(words[0]) >= MIN_TYPO_LENGTH and words[0].isalpha():
+                for form in _one_deleted(words[0]) | {words[0]}:
+                    self._typo_index[form].add((words[0], _text_term(name).key))
+
     def _keys_spelled_by(self, tag: str) -> tuple[str, ...]:
-        """Keys of the names a token spells as a hashtag or as its link's domain; empty for other tokens."""
+        """Keys of the names a token spells: as a hashtag, as its link's domain or, for brands that allow
+        ``typos``, as a word one typo away; empty for other tokens."""
         if not (tag[:1] == "#" and is_tag(tag, "#")):
             domain = link_domain(tag)
-            return tuple(self._by_compact.get(compact(domain), ())) if domain else ()
+            if domain:
+                return tuple(self._by_compact.get(compact(domain), ()))
+            return self._keys_one_typo_away(tag) if self._typo_index else ()
         keys = set(self._by_compact.get(compact(tag), ()))
         words = split_hashtag(tag)
         for i, word in enumerate(words):
@@ -201,6 +224,19 @@ class BrandMatcher:
                 if words[i : i + len(name_words)] == name_words:
                     keys.add(key)
         return tuple(keys)
+
+    def _keys_one_typo_away(self, token: str) -> tuple[str, ...]:
+        """Keys of the one-word names this word misspells by one letter added, dropped, changed or two
+        swapped ("Valmorra", "Valmra", "Vlamora" for "Valmora"); the name itself is the phrase matcher's."""
+        word = token.lower()
+        if len(word) < MIN_TYPO_LENGTH - 1 or not word.isalpha():
+            return ()
+        candidates = {pair for form in _one_deleted(word) | {word} for pair in self._typo_index.get(form, ())}
+        return tuple({key for name, key in candidates if name != word and OSA.distance(word, name, score_cutoff=1) <= 1})
+
+
+def _one_deleted(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 # A link token: a scheme or "www.", then the host, then a path, query, fragment or port, or nothing. A

@@ -52,6 +52,8 @@ class BrandEntry(Strict):
     hashtags: list[str] = Field(default_factory=list, description="#tags that mean the brand")
     exclude: list[str] = Field(default_factory=list, description="phrases that mean it is not the brand")
     query: str | None = Field(default=None, description="boolean brand query (see models/README.md)")
+    typos: bool = Field(default=False, description="also match one-word names of 6+ letters written with one "
+                        "typo (Valmorra for Valmora); for names no common word is one letter away from")
 
     @field_validator("handles")
     @classmethod

@@ -137,6 +137,24 @@ def test_query_terms_in_braces_match_only_as_written():
     assert cased_phrase("una rete verde di parchi") == []
 
 
+@pytest.mark.parametrize("typo", ["Valmorra", "Valmra", "Vlamora", "VALMOTA"])
+def test_a_brand_allowing_typos_is_found_one_typo_away(typo):
+    find = matcher({"name": "Valmora", "typos": True})
+    assert find(f"{typo} ha la linea per pelli sensibili") == [("Valmora", typo)]
+    assert matcher({"name": "Valmora"})(f"{typo} ha la linea per pelli sensibili") == []  # off by default
+
+
+def test_typos_leave_short_and_multi_word_names_handles_and_exact_words_alone():
+    find = matcher({"name": "Tela", "typos": True}, {"name": "Pellegrini Viaggi", "typos": True},
+                   {"name": "Valmora", "typos": True, "handles": ["@valmora"], "exclude": ["valmorra bassa"]})
+    assert find("tele e tela") == [("Tela", "tela")]
+    assert find("PELLEGRINI VIAGI non rimborsa") == []
+    assert find("@valmorra e #valmorra") == []
+    assert find("valmora e valmora") == [("Valmora", "valmora"), ("Valmora", "valmora")]  # no double count
+    assert find("gita in Valmorra bassa") == []  # exclusions hold for typos as for the name
+    assert find("valutare e valore") == []
+
+
 @pytest.mark.parametrize("link", ["https://www.mulinobianco.it/biscotti", "www.mulinobianco.it",
                                   "mulinobianco.it/merende?x=1", "http://shop.mulinobianco.co.uk",
                                   "https://MulinoBianco.com"])
