@@ -25,7 +25,9 @@ SENTIMENT_LABELS = {"positive", "negative", "neutral", "mixed"}
 
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
-    return Enricher(load_brand_set(BRANDS_FILE).brands, languages=("it", "en"), themes={"bio": ["biologic*"]})
+    # Barilla also allows typos, so that hostile text runs through every matching path.
+    brands = [b.model_copy(update={"typos": b.name == "Barilla"}) for b in load_brand_set(BRANDS_FILE).brands]
+    return Enricher(brands, languages=("it", "en"), themes={"bio": ["biologic*"]})
 
 
 def assert_valid_output(record: dict, output: dict) -> None:
@@ -135,7 +137,7 @@ HOSTILE = st.one_of(
     st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), max_size=50),
     st.lists(st.sampled_from(["👍🏽", "👨‍👩‍👧", "🇮🇹", "😡", "❤️", "1️⃣", "\u200d", "\ufe0f"]), max_size=30).map("".join),
     st.lists(st.sampled_from(["https://x.y/a?b=1", "http://bit.ly/3", "www.example.com"]), max_size=8).map(" ".join),
-    st.lists(st.sampled_from(["שלום", "مرحبا", "\u202e", "\u200f", "Barilla", "@barilla", "#delta"]), max_size=20).map(" ".join),
+    st.lists(st.sampled_from(["שלום", "مرحبا", "\u202e", "\u200f", "Barilla", "Barrila", "@barilla", "#delta"]), max_size=20).map(" ".join),
     st.sampled_from(["a" * 100_000, ("Barilla #MadeInItaly @delta 😀 https://x.y " * 2500)[:100_000]]),
 )
 
