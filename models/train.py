@@ -6,9 +6,9 @@ Base data (``../shared/data/sentiment``), split 80/20 into train/dev, stratified
 - English: VADER's tweet ratings, mean of human ratings in [-4, 4]; positive when >= 0.5, negative when
   <= -0.5, otherwise neutral: raters agreeing on less than half a point from neutral read as neutral.
 
-Rete's customer posts (``models/data/customer_posts_<lang>.jsonl``): 590 posts a language that customers
-write to or about brands (34 domains, invented brands), written for Rete by three authors who had not seen
-its rules or test sets (150 posts, then 240 in 12 other domains, then 200 in 10 more), labelled for
+Rete's customer posts (``models/data/customer_posts_<lang>.jsonl``): 790 posts a language that customers
+write to or about brands (44 domains, invented brands), written for Rete by four authors who had not seen
+its rules or test sets (150 posts, then 240 in 12 other domains, then twice 200 in 10 more), labelled for
 sentiment and intents.
 Rete's brand news (``models/data/brand_news_<lang>.jsonl``): 120 posts a language that name brands without
 being a customer's voice (headlines, brand announcements, analysts' comments, passing mentions), from a

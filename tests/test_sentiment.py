@@ -346,7 +346,7 @@ def test_rete_posts_are_labelled_and_part_of_the_training_data(lang):
     customer, news, resolution = (
         [json.loads(line) for line in path.read_text().splitlines()] for path in rete_post_paths(lang)
     )
-    assert len(customer) == 590 and len(news) == 120 and len(resolution) == 120
+    assert len(customer) == 790 and len(news) == 120 and len(resolution) == 120
     assert all(set(line["intents"]) <= set(INTENT_LABELS) for line in customer + news + resolution)
     # resolution stories: a problem put right is praise, and many of them name the fault in strong words
     assert all("praise" in line["intents"] for line in resolution if line["label"] == "positive")
