@@ -121,6 +121,8 @@ def _term(query: str, token: _Token) -> Term | Filter:
         if not phrase:
             raise QuerySyntaxError(query, position, "empty phrase")
         return Term("phrase", phrase)
+    if "}" in text and not text.startswith("{"):
+        raise QuerySyntaxError(query, position + text.index("}"), "this } was never opened")
     if text.startswith("{"):
         if len(text) < 2 or not text.endswith("}"):
             raise QuerySyntaxError(query, position, "this { is never closed")

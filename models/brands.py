@@ -99,6 +99,8 @@ class BrandMatcher:
         # Brands with ``typos``: each one-word name, and each of its forms with one letter deleted, -> (name, key).
         # A word one typo away shares one of these forms with the name (symmetric deletion).
         self._typo_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._longest_typo_name = 0
+        self._words_of_terms: set[str] = set()  # one-word names and query words: never a typo of another
         texts: dict[str, tuple[str, ...]] = {}  # key -> its phrasings, given to the PhraseMatcher
         for entry in brands:
             query = parse_query(entry.query) if entry.query else None
@@ -157,6 +159,8 @@ class BrandMatcher:
             words = _words(nlp, term.value)
             if words:
                 self._by_first_word[words[0]].add((words, key))
+            if len(words) == 1:
+                self._words_of_terms.add(words[0])
 
     def __call__(self, doc: Doc) -> Doc:
         occurrences = self._occurrences(doc)
@@ -206,6 +210,7 @@ class BrandMatcher:
         for name in names:
             words = _words(nlp, name)
             if len(words) == 1 and len(words[0]) >= MIN_TYPO_LENGTH and words[0].isalpha():
+                self._longest_typo_name = max(self._longest_typo_name, len(words[0]))
                 for form in _one_deleted(words[0]) | {words[0]}:
                     self._typo_index[form].add((words[0], _text_term(name).key))
 
@@ -214,8 +219,8 @@ class BrandMatcher:
         ``typos``, as a word one typo away; empty for other tokens."""
         if not (tag[:1] == "#" and is_tag(tag, "#")):
             domain = link_domain(tag)
-            if domain:
-                return tuple(self._by_compact.get(compact(domain), ()))
+            if domain:  # names only: a brand's own #hashtag always counts, a link spelling it does not
+                return tuple(k for k in self._by_compact.get(compact(domain), ()) if k.startswith("text:"))
             return self._keys_one_typo_away(tag) if self._typo_index else ()
         keys = set(self._by_compact.get(compact(tag), ()))
         words = split_hashtag(tag)
@@ -229,8 +234,10 @@ class BrandMatcher:
         """Keys of the one-word names this word misspells by one letter added, dropped, changed or two
         swapped ("Valmorra", "Valmra", "Vlamora" for "Valmora"); the name itself is the phrase matcher's."""
         word = token.lower()
-        if len(word) < MIN_TYPO_LENGTH - 1 or not word.isalpha():
+        if not MIN_TYPO_LENGTH - 1 <= len(word) <= self._longest_typo_name + 1 or not word.isalpha():
             return ()
+        if word in self._words_of_terms:
+            return ()  # "Valmore" is another brand's name, not a typo of "Valmora"
         candidates = {pair for form in _one_deleted(word) | {word} for pair in self._typo_index.get(form, ())}
         return tuple({key for name, key in candidates if name != word and OSA.distance(word, name, score_cutoff=1) <= 1})
 
@@ -244,8 +251,8 @@ def _one_deleted(word: str) -> set[str]:
 # "main.py" are file names.
 _LINK = re.compile(r"(https?://|www\.)?((?:[\w-]+\.)+([a-z]{2,}))(?:[/?#:]|$)", re.IGNORECASE)
 _BARE_LINK_DOMAINS = frozenset({"it", "com", "eu", "net", "org", "info", "uk", "co", "de", "fr", "es", "ch",
-                                "io", "shop", "store", "online"})
-# Second-level labels under which country domains register names (mulinobianco.co.uk, brand.com.au).
+                                "shop", "store", "online"})  # not "io": "Volta.io sono" is a missing space
+# Second-level labels under which country domains register names (mulinobianco.co.uk, https://brand.com.au).
 _REGISTRY_LABELS = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})
 
 

@@ -8,18 +8,21 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
     {"label": "praise", "words": ["ottimo", "adoro"]}           any one of these tokens, case-insensitive
     {"label": "complaint", "pattern": [{"LIKE_NUM": true}, ...]} a spaCy Matcher pattern
     {"label": "question", "words": [...], "weak": true, "at_start": true}
+    {"label": "question", "phrase": "come sempre", "not": true}   no question starts where this does
 
 ``weak`` patterns count only when the post is addressed to someone (it mentions an @handle, replies to a
 post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
 ``at_start`` patterns count only at the start of the post (after leading @handles and a brand name it opens
 with: "Verdefilo any chance of a restock"); ``"at_start": "sentence"`` ones also at the start of a later
-sentence, after ".", "!", "…" or an emoji, for Italian interrogatives: a question often follows the facts it
+sentence, after ".", "!", "…", an emoji or a line break, for Italian interrogatives: a question often follows the facts it
 is about and Italian posts often drop its "?" ("la scatola nera segna viaggi mai fatti 😅 come si sistema").
 English keeps post starts only: its posts mostly keep the "?", and a sentence opening with "did", "will" or
 "when" is more often a statement ("Will update."). ``"at_start": "after_handles"`` patterns count only at
 the start of the post or right after leading @handles, not after a brand name it opens with: English
 auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of
-the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). Praise and purchase intent right after a negation
+the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). A ``"not": true`` rule vetoes its
+label where it starts: "come sempre", "come al solito", "quando serve" open no question, "what a" and "how
+nice" open exclamations. Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
@@ -89,10 +92,10 @@ _FLAGS = attrgetter("flags")
 _PATTERN_WORDS = attrgetter("pattern_words")
 # Bits of _TokenInfo.flags: a post's flags (all its tokens' OR-ed together, one pass) say whether any token
 # is a handle, a first/second person word, carries a "?", has word rules or is a negation.
-HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION, SENTENCE_END = 1, 2, 4, 8, 16, 32
+HANDLE, PERSONAL, QUESTION_MARK, RULE_WORD, NEGATION, SENTENCE_END, SPACE = 1, 2, 4, 8, 16, 32, 64
 # What ends a sentence for ``at_start`` rules: ".", "!", "…" or emoji (symbols from U+2190 on, no letters);
 # a comma or colon does not ("come sempre, ottimo servizio").
-_SENTENCE_END = re.compile(r"[.!…]+|(?:[^\w\u0000-\u218f]|[\u200d\ufe0f])+")
+_SENTENCE_END = re.compile(r"[.!…]+|[^\w\u0000-\u200c\u200e-\u218f]+")  # one class: no backtracking
 
 
 class _TokenInfo(NamedTuple):
@@ -101,7 +104,8 @@ class _TokenInfo(NamedTuple):
     rule_keys: tuple[int, ...]
     is_punct: bool
     flags: int  # HANDLE, PERSONAL (first or second person, PERSONAL_WORDS), QUESTION_MARK (outside a URL),
-    # RULE_WORD, NEGATION (NEGATIONS), SENTENCE_END (sentence-final punctuation or an emoji)
+    # RULE_WORD, NEGATION (NEGATIONS), SENTENCE_END (sentence-final punctuation, an emoji or a line break),
+    # SPACE (whitespace)
     pattern_words: int  # bit i set: the token meets the i-th requirement of the Matcher patterns
     pattern_starts: int  # bit j set: the token meets the first token of the j-th Matcher pattern
 
@@ -123,6 +127,7 @@ class IntentTagger:
         self._word_rules: dict[str, list[int]] = defaultdict(list)  # lowercase word -> rule key hashes
         # rule key hash -> (label, weak, where it may start: None anywhere, "post", "sentence", "after_handles")
         self._rules: dict[int, tuple[str, bool, str | None]] = {}
+        self._vetoes: set[int] = set()  # "not" rules: their label does not start where they do
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
         # of its requirements; a pattern's Matcher runs only when its requirements are all met.
@@ -142,6 +147,10 @@ class IntentTagger:
             key = f"{label}|{number}"
             key_id = nlp.vocab.strings.add(key)
             self._rules[key_id] = (label, weak, _STARTS[at_start])
+            if rule.get("not", False) is not False:
+                if rule["not"] is not True:
+                    rule_file.fail(number, "not must be true or false")
+                self._vetoes.add(key_id)
             if "phrase" in rule:
                 docs = phrasings(nlp, rule["phrase"])
                 self._longest_phrase = max(self._longest_phrase, *map(len, docs))
@@ -195,7 +204,8 @@ class IntentTagger:
             is_punct=lexeme.is_punct,
             flags=(HANDLE * is_tag(lower, "@") | PERSONAL * (lower in PERSONAL_WORDS)
                    | QUESTION_MARK * ("?" in _URL.sub(" ", lower)) | RULE_WORD * bool(rule_keys)
-                   | NEGATION * (lower in NEGATIONS) | SENTENCE_END * bool(_SENTENCE_END.fullmatch(text))),
+                   | NEGATION * (lower in NEGATIONS) | SPACE * text.isspace()
+                   | SENTENCE_END * bool(_SENTENCE_END.fullmatch(text) or (text.isspace() and "\n" in text))),
             pattern_words=self._word_set_bits.get(lower, 0) | (self._like_num_bits if like_num else 0),
             pattern_starts=self._start_bits.get(lower, 0) | (self._like_num_start_bits if like_num else 0),
         )
@@ -271,15 +281,14 @@ class IntentTagger:
                 or (is_reply and names_brand)
             ):
                 found.add("complaint")
+            vetoed = {(self._rules[key][0], start) for key, start in hits if key in self._vetoes}
             for key, start in hits:
                 label, weak, starts = self._rules[key]
-                if label in found or (weak and not addressed):
+                if label in found or (weak and not addressed) or key in self._vetoes or (label, start) in vetoed:
                     continue
                 if starts == "after_handles" and start != handles_end:
                     continue
-                if starts and start > opening_end and not (
-                    starts == "sentence" and tokens[start - 1].flags & SENTENCE_END
-                ):
+                if starts and start > opening_end and not (starts == "sentence" and _opens_sentence(tokens, start)):
                     continue
                 if label in _NEGATABLE and flags & NEGATION and any(
                     info.flags & NEGATION for info in tokens[max(0, start - NEGATION_WINDOW) : start]
@@ -294,6 +303,14 @@ class IntentTagger:
             found.add("question")
         set_doc_value(doc, "intents", sorted(found))
         return doc
+
+
+def _opens_sentence(tokens: list[_TokenInfo], start: int) -> bool:
+    """Whether the token at ``start`` follows a sentence end, looking back over spaces ("fatti.  Come")."""
+    before = start - 1
+    while before >= 0 and tokens[before].flags & SPACE and not tokens[before].flags & SENTENCE_END:
+        before -= 1
+    return before >= 0 and bool(tokens[before].flags & SENTENCE_END)
 
 
 def _opening(tokens: list[_TokenInfo], first_mention: Span | None) -> tuple[int, int, str | None]:

@@ -144,6 +144,12 @@ def test_a_brand_allowing_typos_is_found_one_typo_away(typo):
     assert matcher({"name": "Valmora"})(f"{typo} ha la linea per pelli sensibili") == []  # off by default
 
 
+def test_another_brands_exact_name_is_never_taken_for_a_typo():
+    for brands in ([{"name": "Valmora", "typos": True}, {"name": "Valmore"}],
+                   [{"name": "Valmore"}, {"name": "Valmora", "typos": True}]):
+        assert matcher(*brands)("Valmore è meglio") == [("Valmore", "Valmore")]
+
+
 def test_typos_leave_short_and_multi_word_names_handles_and_exact_words_alone():
     find = matcher({"name": "Tela", "typos": True}, {"name": "Pellegrini Viaggi", "typos": True},
                    {"name": "Valmora", "typos": True, "handles": ["@valmora"], "exclude": ["valmorra bassa"]})
@@ -166,6 +172,14 @@ def test_a_link_whose_domain_spells_the_name_is_a_mention(link):
                                    "https://example.com/mulinobianco"])
 def test_subdomains_file_names_and_paths_are_not_the_brand(token):
     assert matcher(MULINO)(f"guardate qui {token} che novità") == []
+
+
+def test_a_link_spelling_the_brands_own_hashtag_is_a_name_not_the_hashtag():
+    volta = {"name": "Volta", "hashtags": ["#volta"], "query": "volta AND monopattino"}
+    find = matcher(volta)
+    assert find("leggi volta.it oggi") == []  # the query does not match: a link is no own identifier
+    assert find("#volta oggi") == [("Volta", "#volta")]
+    assert find("Volta.io sono arrivata") == []  # a missing space, not a link
 
 
 def test_a_link_spelling_the_name_counts_only_when_the_query_matches():
@@ -209,6 +223,7 @@ def test_query_without_alias_occurrence_falls_back_to_its_terms():
         ('apple "iphone', 7, "quote is never closed"),
         ("apple NEAR iphone", 7, "NEAR needs a distance"),
         ("apple AND {Apple", 11, "this { is never closed"),
+        ("apple OR Apple}", 15, "this } was never opened"),
         ("apple OR {}", 10, "empty {}"),
         ("apple NEAR/x iphone", 7, "NEAR needs a distance"),
         ("ap* iphone", 1, "at least 3 letters"),

@@ -138,7 +138,9 @@ HOSTILE = st.one_of(
     st.lists(st.sampled_from(["👍🏽", "👨‍👩‍👧", "🇮🇹", "😡", "❤️", "1️⃣", "\u200d", "\ufe0f"]), max_size=30).map("".join),
     st.lists(st.sampled_from(["https://x.y/a?b=1", "http://bit.ly/3", "www.example.com"]), max_size=8).map(" ".join),
     st.lists(st.sampled_from(["שלום", "مرحبا", "\u202e", "\u200f", "Barilla", "Barrila", "@barilla", "#delta"]), max_size=20).map(" ".join),
-    st.sampled_from(["a" * 100_000, ("Barilla #MadeInItaly @delta 😀 https://x.y " * 2500)[:100_000]]),
+    st.sampled_from(["a" * 100_000, ("Barilla #MadeInItaly @delta 😀 https://x.y " * 2500)[:100_000],
+                     "ab" * 50_000,  # one long word: the typo lookup must not build its 100,000 deletions
+                     "Ciao @barilla " + "\ufe0f" * 40 + "a"]),  # emoji presentation runs: no regex backtracking
 )
 
 

@@ -88,6 +88,13 @@ def test_italian_interrogatives_open_a_question_at_any_sentence_start(intents):
     # A comma is not a sentence end; unaddressed posts need a stronger cue.
     assert intents("@forno buonissimo, come sempre", "it") == ["praise"]
     assert intents("la scatola nera segna viaggi mai fatti 😅 come si sistema", "it") == []
+    # A line break ends a sentence too, and spaces between do not matter.
+    assert intents("@assicura viaggi mai fatti\ncome si sistema", "it") == ["question"]
+    assert intents("@assicura viaggi mai fatti.  Come si sistema", "it") == ["question"]
+    # "Not" rules: "come sempre", "come al solito", "quando serve" open no question.
+    assert intents("@volta grazie mille 🙏 come sempre gentilissimi", "it") == ["praise"]
+    assert intents("@volta ritardo anche oggi. Come al solito.", "it") == []
+    assert intents("@volta consegna rapida. Quando serve, ci siete sempre", "it") == []
     # English keeps post starts only: "Will update." closes many statements.
     assert intents("@ferry the 14:30 is delayed by 2 hours. Will update.", "en") == []
 
@@ -124,6 +131,9 @@ def test_bad_pattern_file_names_the_line(tmp_path):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_text('{"label": "question", "phrase": "ok", "at_start": "post"}\n')
     with pytest.raises(PatternFileError, match=r'line 1: at_start must be true, false, "sentence" or "after_handles"'):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_text('{"label": "question", "phrase": "come sempre", "not": "yes"}\n')
+    with pytest.raises(PatternFileError, match="line 1: not must be true or false"):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
     with pytest.raises(PatternFileError, match="is not UTF-8"):

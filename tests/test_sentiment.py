@@ -212,6 +212,8 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
         ("en", "@brand care to explain?", False, True),
         ("en", "get your story straight", False, True),
         ("en", "never again", False, True),
+        ("en", "never again with them", False, True),
+        ("en", "switched, never again a queue 😍", False, False),  # no more queues: praise
         ("it", "Servizio impeccabile proprio", True, False),
         ("it", "Chiarissimi proprio 👏👏", True, False),
         ("it", "Zero incidenti e mi aumentate la rata. Fedeltà premiata proprio.", True, False),
@@ -223,6 +225,8 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
         ("it", "italiano al 100% e poi miscela UE. Presi in giro", False, True),
         ("it", "nn è più quello di una volta", False, True),
         ("it", "Mai più", False, True),
+        ("it", "mai più da voi", False, True),
+        ("it", "con loro mai più code allo sportello 😍", False, False),  # no more queues: praise
         ("it", "mai più senza", False, False),  # "never again without it": praise
         ("it", "punti azzerati senza nessun avviso", False, True),
     ],
