@@ -1,7 +1,7 @@
 """``rete eval``: per-class precision, recall, F1 and macro-F1 of a task on a labelled JSONL file.
 
-Tasks live in :data:`TASKS`, a dict from name to :class:`EvalTask`: ``sentiment``, ``intent`` and
-``brands``. Each scores what ``rete enrich`` outputs, the whole pipeline, so that the figures are those
+Tasks live in :data:`TASKS`, a dict from name to :class:`EvalTask`: ``sentiment``, ``intent``,
+``brands`` and ``mention_sentiment``. Each scores what ``rete enrich`` outputs, the whole pipeline, so that the figures are those
 consultants get (post sentiment includes the complaint rule of ``models/complaint_sentiment.py``).
 
 Labelled files have one JSON object per line with ``text``, the task's gold field, and optionally ``lang``,
@@ -12,6 +12,10 @@ Labelled files have one JSON object per line with ``text``, the task's gold fiel
 - intent: ``{"text": "...", "intents": ["question", "complaint"]}`` (an empty list is a valid label);
 - brands: ``{"text": "...", "brands": ["Barilla"]}`` with the brand definitions from ``--brands`` or
   ``--workspace``. Scored per post: is brand X named in this post?
+- mention_sentiment: ``{"text": "...", "mentions": {"Barilla": "negative", "De Cecco": "positive"}}``, the
+  sentiment aimed at each brand the post names, with the brand definitions. Scored per (post, brand): the
+  sentiment of that brand's mentions, ``none`` when the brand was not found. ``post_level_macro_f1`` is
+  the same score had every brand taken the post's sentiment: what reading per mention adds.
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ class EvalTask:
     name: str
     help: str
     gold_field: str  # the labelled file's field holding a label or a list of labels
-    predict: Predictor
+    predict: Predictor | None = None  # every task but those with score_units
     labels: tuple[str, ...] | None = None  # fixed label set; None: the labels seen in gold and predictions
     # The labels a gold example may carry (given the settings): a typo ("Positive", "negativo", a misspelt
     # brand) is an error naming its line, not a class of its own that drags macro-F1 down.
@@ -111,6 +115,12 @@ class EvalTask:
     # A predicted label that no gold example uses counts as another: a 3-class sentiment file has no
     # "mixed", and a post read as mixed counts as neutral there (as in BENCHMARKS.md's 3-class figures).
     folded_when_unused: dict[str, str] = field(default_factory=dict)
+    # Classes are the gold labels only: a prediction outside them ("none", a brand not found) is an error of
+    # the gold class, not a class of its own with F1 0.
+    gold_labels_only: bool = False
+    # For a task whose unit is not the post: reads the file itself and returns gold and predicted label sets
+    # per unit, and extra metrics (then predict and extra_metrics are not used).
+    score_units: Callable[[Path, EvalSettings], tuple[list[set[str]], list[set[str]], dict[str, float]]] | None = None
 
 
 TASKS: dict[str, EvalTask] = {}
@@ -143,15 +153,24 @@ def load_labelled(path: Path, gold_field: str, valid: Collection[str] | None = N
 
 
 def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalReport:
-    records = load_labelled(path, task.gold_field, task.valid_gold(settings) if task.valid_gold else None)
-    gold = [set(record[task.gold_field]) for record in records]
-    predicted = task.predict(records, settings)
-    # Extra metrics see the predictions before folding: the SENTIPOLC measure counts "mixed" as both.
-    extra = task.extra_metrics(gold, predicted) if task.extra_metrics else {}
+    if task.score_units is not None:
+        gold, predicted, extra = task.score_units(path, settings)
+    else:
+        records = load_labelled(path, task.gold_field, task.valid_gold(settings) if task.valid_gold else None)
+        gold = [set(record[task.gold_field]) for record in records]
+        predicted = task.predict(records, settings)
+        # Extra metrics see the predictions before folding: the SENTIPOLC measure counts "mixed" as both.
+        extra = task.extra_metrics(gold, predicted) if task.extra_metrics else {}
+    predicted = fold_unused(gold, predicted, task.folded_when_unused)
+    labels = sorted(set().union(*gold)) if task.gold_labels_only else task.labels
+    return EvalReport(task.name, len(gold), class_scores(gold, predicted, labels), extra)
+
+
+def fold_unused(gold: list[set[str]], predicted: list[set[str]], folds: dict[str, str]) -> list[set[str]]:
+    """Predicted labels that no gold example uses, folded into another (``EvalTask.folded_when_unused``)."""
     used = set().union(*gold)
-    folds = {label: into for label, into in task.folded_when_unused.items() if label not in used}
-    predicted = [{folds.get(label, label) for label in labels} for labels in predicted]
-    return EvalReport(task.name, len(records), class_scores(gold, predicted, task.labels), extra)
+    folds = {label: into for label, into in folds.items() if label not in used}
+    return [{folds.get(label, label) for label in labels} for labels in predicted]
 
 
 def _enrich(records: list[dict], settings: EvalSettings, without: tuple[str, ...] = ("sentiment",)) -> list[dict]:
@@ -178,6 +197,39 @@ def _predict_intents(records: list[dict], settings: EvalSettings) -> list[set[st
 
 def _predict_brands(records: list[dict], settings: EvalSettings) -> list[set[str]]:
     return [{m["brand"] for m in out["mentions"]} for out in _enrich(records, settings)]
+
+
+def _score_mentions(path: Path, settings: EvalSettings) -> tuple[list[set[str]], list[set[str]], dict[str, float]]:
+    """Gold and predicted sentiment per (post, brand) of a ``mentions`` file; see the module docstring."""
+    brands, labels = set(_brand_names(settings)), set(_sentiment_labels())
+    records = []
+    for number, record in read_objects(path, LabelledDataError):
+        mentions = record.get("mentions")
+        if not isinstance(record.get("text"), str) or not isinstance(mentions, dict) or not mentions:
+            raise LabelledDataError(f"{path}, line {number}: needs a string 'text' and 'mentions', an object "
+                                    "from brand names to sentiment labels")
+        for brand, label in mentions.items():
+            if brand not in brands:
+                raise LabelledDataError(f"{path}, line {number}: brand {brand!r} is not one of the given brands")
+            if label not in labels:
+                raise LabelledDataError(f"{path}, line {number}: label {label!r} is not one of {', '.join(sorted(labels))}")
+        records.append({**record, "id": record.get("id", number)})
+    if not records:
+        raise LabelledDataError(f"{path} has no labelled examples")
+    gold, per_mention, per_post = [], [], []
+    for record, out in zip(records, _enrich(records, settings, without=())):
+        found = {m["brand"]: m["sentiment"]["label"] for m in out["mentions"]}
+        for brand, label in record["mentions"].items():
+            gold.append({label})
+            per_mention.append({found.get(brand, "none")})
+            per_post.append({out["sentiment"]["label"] if brand in found else "none"})
+    post_level = EvalReport("", len(gold), class_scores(gold, fold_unused(gold, per_post, SENTIMENT_FOLDS),
+                                                      sorted(set().union(*gold))))
+    extra = {
+        "post_level_macro_f1": post_level.macro_f1,
+        "brands_found": _ratio(sum(p != {"none"} for p in per_mention), len(per_mention)),
+    }
+    return gold, per_mention, extra
 
 
 def _exact_match(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:
@@ -208,13 +260,15 @@ def _brand_names(settings: EvalSettings) -> list[str]:
     return [brand.name for brand in settings.brands]
 
 
+SENTIMENT_FOLDS = {"mixed": "neutral"}
+
 register_task(EvalTask(
     name="sentiment",
     help="post-level sentiment; gold field 'label' (positive, negative, neutral, mixed)",
     gold_field="label",
     predict=_predict_sentiment,
     extra_metrics=_official_polarity_f,
-    folded_when_unused={"mixed": "neutral"},
+    folded_when_unused=SENTIMENT_FOLDS,
     valid_gold=lambda settings: _sentiment_labels(),
 ))
 register_task(EvalTask(
@@ -234,4 +288,13 @@ register_task(EvalTask(
     needs_brands=True,
     extra_metrics=_exact_match,
     valid_gold=_brand_names,
+))
+register_task(EvalTask(
+    name="mention_sentiment",
+    help="sentiment aimed at each brand a post names; gold field 'mentions' ({brand: label}); needs --brands or --workspace",
+    gold_field="mentions",
+    needs_brands=True,
+    folded_when_unused=SENTIMENT_FOLDS,
+    gold_labels_only=True,
+    score_units=_score_mentions,
 ))

@@ -273,6 +273,30 @@ def test_cli_eval_brands_on_the_second_blind_set():
     assert report["examples"] == 150 and report["macro_f1"] >= 0.88
 
 
+def test_cli_eval_mention_sentiment_scores_each_brand_of_a_post(tmp_path):
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - name: Alfa\n  - name: Beta\n  - name: Gamma\n")
+    labelled = tmp_path / "mentions.jsonl"
+    labelled.write_text("\n".join(json.dumps(line) for line in [
+        {"text": "Alfa è pessima, ma Beta è ottima", "mentions": {"Alfa": "negative", "Beta": "positive"}},
+        {"text": "Beta terribile, invece Alfa fantastica", "mentions": {"Beta": "negative", "Alfa": "positive"}},
+        {"text": "Alfa e Beta entrambe ottime", "mentions": {"Alfa": "positive", "Beta": "positive"}},
+        {"text": "Alfa ottima", "mentions": {"Alfa": "positive", "Gamma": "neutral"}},  # Gamma is not named
+    ]) + "\n")
+    result = runner.invoke(app, ["eval", str(labelled), "--task", "mention_sentiment", "--brands", str(brands),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["examples"] == 8  # (post, brand) pairs
+    assert {c["label"] for c in report["classes"]} == {"positive", "negative", "neutral"}  # no "none" class
+    assert report["brands_found"] == 7 / 8
+    # Per mention, each side of a contrast gets its own sentiment; the post's one sentiment cannot.
+    assert report["macro_f1"] > report["post_level_macro_f1"]
+    labelled.write_text('{"text": "Alfa ok", "mentions": {"Alfa": "positive"}}\n{"text": "x", "mentions": {"Delta": "positive"}}\n')
+    result = runner.invoke(app, ["eval", str(labelled), "--task", "mention_sentiment", "--brands", str(brands)])
+    assert result.exit_code == 1 and "mentions.jsonl, line 2: brand 'Delta' is not one of the given brands" in result.stderr
+
+
 def test_cli_eval_labelled_file_errors_name_the_line(tmp_path):
     labelled = tmp_path / "bad.jsonl"
     labelled.write_text('{"text": "a", "intents": []}\n{"text": "b", "intents": [1]}\n')
