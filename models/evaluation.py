@@ -223,17 +223,23 @@ def _score_mentions(path: Path, settings: EvalSettings) -> tuple[list[set[str]],
             gold.append({label})
             per_mention.append({found.get(brand, "none")})
             per_post.append({out["sentiment"]["label"] if brand in found else "none"})
-    post_level = EvalReport("", len(gold), class_scores(gold, fold_unused(gold, per_post, SENTIMENT_FOLDS),
-                                                      sorted(set().union(*gold))))
+    per_post = fold_unused(gold, per_post, SENTIMENT_FOLDS)
+    post_level = EvalReport("", len(gold), class_scores(gold, per_post, sorted(set().union(*gold))))
     extra = {
+        "accuracy": _accuracy(gold, fold_unused(gold, per_mention, SENTIMENT_FOLDS)),
         "post_level_macro_f1": post_level.macro_f1,
+        "post_level_accuracy": _accuracy(gold, per_post),
         "brands_found": _ratio(sum(p != {"none"} for p in per_mention), len(per_mention)),
     }
     return gold, per_mention, extra
 
 
+def _accuracy(gold: list[set[str]], predicted: list[set[str]]) -> float:
+    return _ratio(sum(g == p for g, p in zip(gold, predicted)), len(gold))
+
+
 def _exact_match(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:
-    return {"exact_match": _ratio(sum(g == p for g, p in zip(gold, predicted)), len(gold))}
+    return {"exact_match": _accuracy(gold, predicted)}
 
 
 def _official_polarity_f(gold: list[set[str]], predicted: list[set[str]]) -> dict[str, float]:
