@@ -18,8 +18,11 @@ negation scope, contrast weighting, n-gram hashing, the dense block and the dot 
 the whole batch at once.
 
 Per mention (``span._.sentiment``): when a post names several brands it is cut into segments at sentence ends
-and contrast words; each brand is scored on the segments that name it plus the segments that follow until
-another brand is named. A post naming one brand gives that brand the post's sentiment.
+and contrast words, and a segment naming several brands at the next brand's mention (brands joined by "e",
+"and", "," share one piece); each brand is scored on its pieces plus the segments that follow until another
+brand is named (:func:`mention_rows`). An outright comparison ("Alfa > Beta", "Alfa è meglio di Beta",
+"worse than") sets the two brands' labels (:func:`compared_brands`). A post naming one brand gives that
+brand the post's sentiment.
 """
 
 from __future__ import annotations
@@ -508,10 +511,13 @@ _SEGMENT_ENDS = frozenset({".", "!", "?", ";"})
 def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table: WordTable) -> dict[str, list[int]]:
     """The tokens (table rows) each brand's sentiment is read from, given ``(brand, token index)`` mentions.
 
-    Segments end at sentence ends and contrast words. A segment naming brands belongs to them; a segment
-    naming none belongs to the brands of the segment before it (what follows a mention talks about it), or,
-    at the start of the post, to the brands of the first segment that names some. A post naming one brand
-    gives it the whole post.
+    Segments end at sentence ends and contrast words. Inside a segment naming several brands, each brand
+    owns the words from its mention to the next brand's ("Lasciato Alfa dopo 3 disservizi, con Beta tutto
+    liscio"), the words before the first mention going to the first brand; brands joined by a few linking
+    words only ("Alfa e Beta", "sia da Alfa che da Beta", "Alfa, Beta") share what follows them. A segment
+    naming none belongs to the brands named last before it (what follows a mention talks about it), or, at
+    the start of the post, to the brands of the first piece that names some. A post naming one brand gives
+    it the whole post.
     """
     brands = {brand for brand, _ in mentions}
     if len(brands) <= 1:
@@ -523,15 +529,69 @@ def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table
         elif table.words[row][:1] in _SEGMENT_ENDS:
             bounds.append(i + 1)
     bounds.append(len(post))
-    segments = [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
-    owners = [{brand for brand, at in mentions if start <= at < end} for start, end in segments]
-    current: set[str] = next((owner for owner in owners if owner), set())
+    pieces_and_owners: list[tuple[int, int, set[str]]] = []
+    for start, end in zip(bounds, bounds[1:]):
+        if end > start:
+            inside = sorted((at, brand) for brand, at in mentions if start <= at < end)
+            pieces_and_owners.extend(_split_at_brands(post, table, start, end, inside))
+    current: set[str] = next((owner for _, _, owner in pieces_and_owners if owner), set())
     pieces: dict[str, list[int]] = {brand: [] for brand in brands}
-    for (start, end), owner in zip(segments, owners):
+    for start, end, owner in pieces_and_owners:
         current = owner or current
         for brand in current:
             pieces[brand].extend(post[start:end])
     return pieces
+
+
+# Words that join brand names into one group ("Alfa e Beta", "both Alfa and Beta", "sia da Alfa che da Beta").
+_LINKING_WORDS = frozenset({"e", "ed", "o", "od", "sia", "che", "né", "da", "di", "a", "su", "con", "and", "or",
+                            "nor", "both", "either", "neither", "at", "from", "with", "on", "&", "+", "/", ",", "-"})
+_MAX_LINK = 3  # tokens between two mentions of one group
+
+
+def _split_at_brands(post: Sequence[int], table: WordTable, start: int, end: int,
+                     inside: list[tuple[int, str]]) -> list[tuple[int, int, set[str]]]:
+    """One segment as (start, end, owning brands) pieces: cut where a group of mentions of other brands
+    begins (see mention_rows)."""
+    if len({brand for _, brand in inside}) <= 1:
+        return [(start, end, {brand for _, brand in inside})]
+    groups: list[tuple[int, set[str]]] = []  # (where the group's first mention is, its brands)
+    last_at = None
+    for at, brand in inside:
+        between = post[last_at + 1 : at] if last_at is not None else None
+        if between is not None and len(between) <= _MAX_LINK and all(
+            table.words[row] in _LINKING_WORDS or not table.words[row] for row in between
+        ):
+            groups[-1][1].add(brand)
+        elif not groups or brand not in groups[-1][1]:
+            groups.append((at, {brand}))
+        last_at = at
+    cuts = [start] + [at for at, _ in groups[1:]] + [end]
+    return [(cuts[i], cuts[i + 1], owners) for i, (_, owners) in enumerate(groups)]
+
+
+# "Alfa > Beta", "Alfa è meglio di Beta", "Alfa beats Beta": the first is preferred; "Alfa < Beta", "peggio di",
+# "worse than": the second. Only these words (and "è", "is", "molto", "much", "way", "far") between the two
+# names: a comparison stated outright, whose direction no sentiment reading of the pieces gets.
+_PREFER_FIRST = (("meglio", "di"), ("better", "than"), ("batte",), ("beats",), ("superiore", "a"))
+_PREFER_SECOND = (("peggio", "di"), ("worse", "than"), ("peggiore", "di"))
+_COMPARISON_FILLER = frozenset({"è", "e", "sono", "is", "are", "molto", "much", "way", "far", "decisamente", "ben"})
+
+
+def compared_brands(post: Sequence[int], mentions: Sequence[tuple[str, int]], table: WordTable) -> dict[str, str]:
+    """Brands of a post that an outright comparison prefers ("positive") or rejects ("negative")."""
+    verdicts: dict[str, str] = {}
+    ordered = sorted((at, brand) for brand, at in mentions)
+    for (first_at, first), (second_at, second) in zip(ordered, ordered[1:]):
+        if first == second:
+            continue
+        between = tuple(w for w in (table.words[row] for row in post[first_at + 1 : second_at])
+                        if w and w not in _COMPARISON_FILLER)
+        if between and (set(between) <= {">", "≫"} or between in _PREFER_FIRST):
+            verdicts.update({first: "positive", second: "negative"})
+        elif between and (set(between) <= {"<", "≪"} or between in _PREFER_SECOND):
+            verdicts.update({first: "negative", second: "positive"})
+    return verdicts
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
@@ -604,6 +664,7 @@ class SentimentComponent(LinearHeadsComponent):
         # One request per post, plus one per brand in posts naming several; scored per language in one batch.
         requests: dict[str, list[tuple[list[int], int, str | None]]] = {code: [] for code in self.models}
         doc_spans = []
+        doc_verdicts: list[dict[str, str]] = []  # brand -> label an outright comparison gives it
         for index, doc in enumerate(docs):
             lang = self.language_of(doc)
             featurizer = self.models[lang].featurizer
@@ -612,19 +673,25 @@ class SentimentComponent(LinearHeadsComponent):
             group = doc.spans.get(MENTIONS_KEY)
             spans = list(group) if group else []
             doc_spans.append(spans)
+            verdicts = {}
             if len(spans) > 1:
                 mentions = [(span.label_, span.start) for span in spans]
                 if len({brand for brand, _ in mentions}) > 1:
                     for brand, rows in mention_rows(post, mentions, featurizer.table).items():
                         requests[lang].append((rows, index, brand))
+                    verdicts = compared_brands(post, mentions, featurizer.table)
+            doc_verdicts.append(verdicts)
         results: list[dict[str | None, dict]] = [{} for _ in docs]
         for lang, items in requests.items():
             if items:
                 scored = self.models[lang].predict_rows([rows for rows, _, _ in items])
                 for (_, index, brand), result in zip(items, scored):
                     results[index][brand] = result
-        for doc, spans, by_brand in zip(docs, doc_spans, results):
+        for doc, spans, by_brand, verdicts in zip(docs, doc_spans, results, doc_verdicts):
             post = by_brand.pop(None)
+            for brand, label in verdicts.items():
+                sign = 1.0 if label == "positive" else -1.0
+                by_brand[brand] = {"label": label, "score": sign * max(abs(by_brand[brand]["score"]), 0.5)}
             for span in spans:
                 set_span_value(doc, "sentiment", span.start_char, span.end_char, dict(by_brand.get(span.label_, post)))
             set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))

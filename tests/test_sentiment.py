@@ -13,7 +13,15 @@ from typer.testing import CliRunner
 
 import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
 from models.extensions import MENTIONS_KEY
-from models.sentiment import DENSE_FEATURES, N_HASHED, Featurizer, SentimentModel, default_artifact, mention_rows
+from models.sentiment import (
+    DENSE_FEATURES,
+    N_HASHED,
+    Featurizer,
+    SentimentModel,
+    compared_brands,
+    default_artifact,
+    mention_rows,
+)
 from models.train import Labelled, cross_validate, fit, load_jsonl, sentipolc_polarity_f
 from models.tokenizer import build_social_tokenizer
 from rete.cli import app
@@ -112,6 +120,50 @@ def test_segments_without_a_brand_belong_to_the_brand_before():
     texts = {brand: " ".join(featurizer.words(rows)) for brand, rows in pieces.items()}
     assert "buonissimo" in texts["Alfa"] and "buonissimo" not in texts["Beta"]
     assert "delusione" in texts["Beta"] and "delusione" not in texts["Alfa"]
+
+
+def brand_pieces(text: str, *brands: str) -> dict[str, str]:
+    featurizer = Featurizer("it")
+    post = featurizer.rows_of_text(text)
+    words = [featurizer.table.words[row] for row in post]
+    mentions = [(brand, at) for at, word in enumerate(words) for brand in brands if word == brand.lower()]
+    return {brand: " ".join(featurizer.words(rows)) for brand, rows in mention_rows(post, mentions, featurizer.table).items()}
+
+
+def test_a_sentence_naming_two_brands_is_cut_at_the_second():
+    pieces = brand_pieces("Lasciato Alfa dopo 3 disservizi , con Beta tutto liscio", "Alfa", "Beta")
+    assert "disservizi" in pieces["Alfa"] and "liscio" not in pieces["Alfa"]
+    assert "liscio" in pieces["Beta"] and "disservizi" not in pieces["Beta"]
+
+
+@pytest.mark.parametrize("text", ["Alfa e Beta entrambe giù da ieri", "Bancomat fuori uso sia da Alfa che da Beta ieri",
+                                  "Alfa , Beta : giù da ieri"])
+def test_brands_joined_by_linking_words_share_what_follows(text):
+    pieces = brand_pieces(text, "Alfa", "Beta")
+    assert "ieri" in pieces["Alfa"] and "ieri" in pieces["Beta"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Alfa > Beta per la pizza", {"Alfa": "positive", "Beta": "negative"}),
+    ("Alfa è molto meglio di Beta", {"Alfa": "positive", "Beta": "negative"}),
+    ("Alfa è peggio di Beta", {"Alfa": "negative", "Beta": "positive"}),
+    ("Alfa e Beta aprono a Roma", {}),
+    ("Alfa meglio del solito, Beta uguale", {}),  # not an outright comparison of the two
+])
+def test_an_outright_comparison_decides_the_two_brands(text, expected):
+    featurizer = Featurizer("it")
+    post = featurizer.rows_of_text(text)
+    words = [featurizer.table.words[row] for row in post]
+    mentions = [(brand, words.index(brand.lower())) for brand in ("Alfa", "Beta")]
+    assert compared_brands(post, mentions, featurizer.table) == expected
+
+
+def test_a_comparison_sets_the_mentions_sentiment(english):
+    doc = run(english, with_mentions(english, "Munchly > Platerun for late-night food", {"Munchly": "Munchly", "Platerun": "Platerun"}))
+    by_brand = {span.label_: span._.sentiment for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand["Munchly"]["label"] == "positive" and by_brand["Munchly"]["score"] >= 0.5
+    assert by_brand["Platerun"]["label"] == "negative" and by_brand["Platerun"]["score"] <= -0.5
+    assert doc._.sentiment["label"] == "mixed"
 
 
 def test_pipe_batches_give_the_same_results_as_single_calls(english):
