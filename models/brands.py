@@ -218,7 +218,7 @@ class BrandMatcher:
         """Keys of the names a token spells: as a hashtag, as its link's domain or, for brands that allow
         ``typos``, as a word one typo away; empty for other tokens."""
         if not (tag[:1] == "#" and is_tag(tag, "#")):
-            domain = link_domain(tag)
+            domain = link_domain(tag) if "." in tag else None  # most tokens hold no dot: skip the regex
             if domain:  # names only: a brand's own #hashtag always counts, a link spelling it does not
                 return tuple(k for k in self._by_compact.get(compact(domain), ()) if k.startswith("text:"))
             return self._keys_one_typo_away(tag) if self._typo_index else ()
