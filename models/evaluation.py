@@ -15,7 +15,8 @@ Labelled files have one JSON object per line with ``text``, the task's gold fiel
 - mention_sentiment: ``{"text": "...", "mentions": {"Barilla": "negative", "De Cecco": "positive"}}``, the
   sentiment aimed at each brand the post names, with the brand definitions. Scored per (post, brand): the
   sentiment of that brand's mentions, ``none`` when the brand was not found. ``post_level_macro_f1`` is
-  the same score had every brand taken the post's sentiment: what reading per mention adds.
+  the same score had every brand taken the post's sentiment as Rete outputs it, which is ``mixed`` when the
+  post's brands read in opposite tones: a lower bound of what a tool reading whole posts gets.
 """
 
 from __future__ import annotations

@@ -508,8 +508,12 @@ class SentimentModel(LinearHeads):
 _SEGMENT_ENDS = frozenset({".", "!", "?", ";"})
 
 
-def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table: WordTable) -> dict[str, list[int]]:
-    """The tokens (table rows) each brand's sentiment is read from, given ``(brand, token index)`` mentions.
+Mention = tuple[str, int, int]  # (brand, first token, token after the last)
+
+
+def mention_rows(post: Sequence[int], mentions: Sequence[Mention], table: WordTable) -> dict[str, list[int]]:
+    """The tokens (table rows) each brand's sentiment is read from, given the brands' mentions. Mentions past
+    the post's rows (a long post is read from its start) are left out, and their brands get no rows.
 
     Segments end at sentence ends and contrast words. Inside a segment naming several brands, each brand
     owns the words from its mention to the next brand's ("Lasciato Alfa dopo 3 disservizi, con Beta tutto
@@ -519,7 +523,8 @@ def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table
     the start of the post, to the brands of the first piece that names some. A post naming one brand gives
     it the whole post.
     """
-    brands = {brand for brand, _ in mentions}
+    mentions = [(brand, start, min(end, len(post))) for brand, start, end in mentions if start < len(post)]
+    brands = {brand for brand, _, _ in mentions}
     if len(brands) <= 1:
         return {brand: list(post) for brand in brands}
     bounds = [0]
@@ -532,7 +537,7 @@ def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table
     pieces_and_owners: list[tuple[int, int, set[str]]] = []
     for start, end in zip(bounds, bounds[1:]):
         if end > start:
-            inside = sorted((at, brand) for brand, at in mentions if start <= at < end)
+            inside = sorted((at, stop, brand) for brand, at, stop in mentions if start <= at < end)
             pieces_and_owners.extend(_split_at_brands(post, table, start, end, inside))
     current: set[str] = next((owner for _, _, owner in pieces_and_owners if owner), set())
     pieces: dict[str, list[int]] = {brand: [] for brand in brands}
@@ -544,54 +549,69 @@ def mention_rows(post: Sequence[int], mentions: Sequence[tuple[str, int]], table
 
 
 # Words that join brand names into one group ("Alfa e Beta", "both Alfa and Beta", "sia da Alfa che da Beta").
-_LINKING_WORDS = frozenset({"e", "ed", "o", "od", "sia", "che", "né", "da", "di", "a", "su", "con", "and", "or",
+# Not "a" nor "to": "passato da Alfa a Beta" is a switch, the two brands are judged apart.
+_LINKING_WORDS = frozenset({"e", "ed", "o", "od", "sia", "che", "né", "da", "di", "su", "con", "and", "or",
                             "nor", "both", "either", "neither", "at", "from", "with", "on", "&", "+", "/", ",", "-"})
 _MAX_LINK = 3  # tokens between two mentions of one group
 
 
 def _split_at_brands(post: Sequence[int], table: WordTable, start: int, end: int,
-                     inside: list[tuple[int, str]]) -> list[tuple[int, int, set[str]]]:
+                     inside: list[tuple[int, int, str]]) -> list[tuple[int, int, set[str]]]:
     """One segment as (start, end, owning brands) pieces: cut where a group of mentions of other brands
-    begins (see mention_rows)."""
-    if len({brand for _, brand in inside}) <= 1:
-        return [(start, end, {brand for _, brand in inside})]
+    begins (see mention_rows). ``inside``: the segment's mentions as (first token, token after, brand)."""
+    if len({brand for _, _, brand in inside}) <= 1:
+        return [(start, end, {brand for _, _, brand in inside})]
     groups: list[tuple[int, set[str]]] = []  # (where the group's first mention is, its brands)
-    last_at = None
-    for at, brand in inside:
-        between = post[last_at + 1 : at] if last_at is not None else None
+    last_end = None
+    for at, stop, brand in inside:
+        between = post[last_end:at] if last_end is not None else None
         if between is not None and len(between) <= _MAX_LINK and all(
             table.words[row] in _LINKING_WORDS or not table.words[row] for row in between
         ):
             groups[-1][1].add(brand)
         elif not groups or brand not in groups[-1][1]:
             groups.append((at, {brand}))
-        last_at = at
+        last_end = stop
     cuts = [start] + [at for at, _ in groups[1:]] + [end]
     return [(cuts[i], cuts[i + 1], owners) for i, (_, owners) in enumerate(groups)]
 
 
 # "Alfa > Beta", "Alfa è meglio di Beta", "Alfa beats Beta": the first is preferred; "Alfa < Beta", "peggio di",
-# "worse than": the second. Only these words (and "è", "is", "molto", "much", "way", "far") between the two
-# names: a comparison stated outright, whose direction no sentiment reading of the pieces gets.
+# "worse than": the second. Only these words (and the fillers below) between the two names: a comparison
+# stated outright, whose direction no sentiment reading of the pieces gets. Not in a question ("Alfa è
+# meglio di Beta?"), and a brand both preferred and rejected ("Alfa > Beta > Gamma") gets no verdict.
 _PREFER_FIRST = (("meglio", "di"), ("better", "than"), ("batte",), ("beats",), ("superiore", "a"))
 _PREFER_SECOND = (("peggio", "di"), ("worse", "than"), ("peggiore", "di"))
 _COMPARISON_FILLER = frozenset({"è", "e", "sono", "is", "are", "molto", "much", "way", "far", "decisamente", "ben"})
 
 
-def compared_brands(post: Sequence[int], mentions: Sequence[tuple[str, int]], table: WordTable) -> dict[str, str]:
+def compared_brands(post: Sequence[int], mentions: Sequence[Mention], table: WordTable) -> dict[str, str]:
     """Brands of a post that an outright comparison prefers ("positive") or rejects ("negative")."""
     verdicts: dict[str, str] = {}
-    ordered = sorted((at, brand) for brand, at in mentions)
-    for (first_at, first), (second_at, second) in zip(ordered, ordered[1:]):
-        if first == second:
+    contested: set[str] = set()
+    ordered = sorted((start, end, brand) for brand, start, end in mentions if end <= len(post))
+    for (_, first_end, first), (second_at, second_end, second) in zip(ordered, ordered[1:]):
+        if first == second or _in_question(post, second_end, table):
             continue
-        between = tuple(w for w in (table.words[row] for row in post[first_at + 1 : second_at])
+        between = tuple(w for w in (table.words[row] for row in post[first_end:second_at])
                         if w and w not in _COMPARISON_FILLER)
         if between and (set(between) <= {">", "≫"} or between in _PREFER_FIRST):
-            verdicts.update({first: "positive", second: "negative"})
+            found = {first: "positive", second: "negative"}
         elif between and (set(between) <= {"<", "≪"} or between in _PREFER_SECOND):
-            verdicts.update({first: "negative", second: "positive"})
-    return verdicts
+            found = {first: "negative", second: "positive"}
+        else:
+            continue
+        contested |= {brand for brand, label in found.items() if verdicts.get(brand, label) != label}
+        verdicts.update(found)
+    return {brand: label for brand, label in verdicts.items() if brand not in contested}
+
+
+def _in_question(post: Sequence[int], after: int, table: WordTable) -> bool:
+    """Whether the sentence going on at token ``after`` ends with a question mark."""
+    for row in post[after:]:
+        if table.words[row][:1] in _SEGMENT_ENDS:
+            return table.words[row][:1] == "?"
+    return False
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
@@ -675,10 +695,11 @@ class SentimentComponent(LinearHeadsComponent):
             doc_spans.append(spans)
             verdicts = {}
             if len(spans) > 1:
-                mentions = [(span.label_, span.start) for span in spans]
-                if len({brand for brand, _ in mentions}) > 1:
+                mentions = [(span.label_, span.start, span.end) for span in spans]
+                if len({brand for brand, _, _ in mentions}) > 1:
                     for brand, rows in mention_rows(post, mentions, featurizer.table).items():
-                        requests[lang].append((rows, index, brand))
+                        if rows:  # a brand named past the rows read keeps the post's sentiment
+                            requests[lang].append((rows, index, brand))
                     verdicts = compared_brands(post, mentions, featurizer.table)
             doc_verdicts.append(verdicts)
         results: list[dict[str | None, dict]] = [{} for _ in docs]
@@ -691,7 +712,7 @@ class SentimentComponent(LinearHeadsComponent):
             post = by_brand.pop(None)
             for brand, label in verdicts.items():
                 sign = 1.0 if label == "positive" else -1.0
-                by_brand[brand] = {"label": label, "score": sign * max(abs(by_brand[brand]["score"]), 0.5)}
+                by_brand[brand] = {"label": label, "score": sign * max(abs(by_brand.get(brand, post)["score"]), 0.5)}
             for span in spans:
                 set_span_value(doc, "sentiment", span.start_char, span.end_char, dict(by_brand.get(span.label_, post)))
             set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))

@@ -140,7 +140,8 @@ HOSTILE = st.one_of(
     st.lists(st.sampled_from(["שלום", "مرحبا", "\u202e", "\u200f", "Barilla", "Barrila", "@barilla", "#delta"]), max_size=20).map(" ".join),
     st.sampled_from(["a" * 100_000, ("Barilla #MadeInItaly @delta 😀 https://x.y " * 2500)[:100_000],
                      "ab" * 50_000,  # one long word: the typo lookup must not build its 100,000 deletions
-                     "Ciao @barilla " + "\ufe0f" * 40 + "a"]),  # emoji presentation runs: no regex backtracking
+                     "Ciao @barilla " + "\ufe0f" * 40 + "a",  # emoji presentation runs: no regex backtracking
+                     "😀" * 100_000, "!" * 100_000]),  # runs without spaces: spaCy's affix splitting is quadratic
 )
 
 

@@ -115,7 +115,7 @@ def test_segments_without_a_brand_belong_to_the_brand_before():
     featurizer = Featurizer("it")
     post = featurizer.rows_of_text("Ho provato Alfa . Buonissimo . Poi Beta , che delusione")
     words = [featurizer.table.words[row] for row in post]
-    mentions = [("Alfa", words.index("alfa")), ("Beta", words.index("beta"))]
+    mentions = [("Alfa", words.index("alfa"), words.index("alfa") + 1), ("Beta", words.index("beta"), words.index("beta") + 1)]
     pieces = mention_rows(post, mentions, featurizer.table)
     texts = {brand: " ".join(featurizer.words(rows)) for brand, rows in pieces.items()}
     assert "buonissimo" in texts["Alfa"] and "buonissimo" not in texts["Beta"]
@@ -126,7 +126,7 @@ def brand_pieces(text: str, *brands: str) -> dict[str, str]:
     featurizer = Featurizer("it")
     post = featurizer.rows_of_text(text)
     words = [featurizer.table.words[row] for row in post]
-    mentions = [(brand, at) for at, word in enumerate(words) for brand in brands if word == brand.lower()]
+    mentions = [(brand, at, at + 1) for at, word in enumerate(words) for brand in brands if word == brand.lower()]
     return {brand: " ".join(featurizer.words(rows)) for brand, rows in mention_rows(post, mentions, featurizer.table).items()}
 
 
@@ -149,13 +149,33 @@ def test_brands_joined_by_linking_words_share_what_follows(text):
     ("Alfa è peggio di Beta", {"Alfa": "negative", "Beta": "positive"}),
     ("Alfa e Beta aprono a Roma", {}),
     ("Alfa meglio del solito, Beta uguale", {}),  # not an outright comparison of the two
+    ("Qualcuno sa se Alfa è meglio di Beta ?", {}),  # a question compares nothing
+    ("Alfa > Beta > Gamma", {"Alfa": "positive", "Gamma": "negative"}),  # Beta is both: no verdict
 ])
 def test_an_outright_comparison_decides_the_two_brands(text, expected):
     featurizer = Featurizer("it")
     post = featurizer.rows_of_text(text)
     words = [featurizer.table.words[row] for row in post]
-    mentions = [(brand, words.index(brand.lower())) for brand in ("Alfa", "Beta")]
+    mentions = [(brand, at, at + 1) for at, word in enumerate(words) for brand in ("Alfa", "Beta", "Gamma") if word == brand.lower()]
     assert compared_brands(post, mentions, featurizer.table) == expected
+
+
+def test_brand_names_of_several_words_link_and_compare_like_one_word_names(english):
+    doc = run(english, with_mentions(english, "De Cecco is way better than Barilla Pasta",
+                                     {"De Cecco": "De Cecco", "Barilla Pasta": "Barilla"}))
+    by_brand = {span.label_: span._.sentiment["label"] for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand == {"De Cecco": "positive", "Barilla": "negative"}
+    featurizer = Featurizer("it")
+    post = featurizer.rows_of_text("De Cecco e Barilla entrambe pessime")
+    pieces = mention_rows(post, [("De Cecco", 0, 2), ("Barilla", 3, 4)], featurizer.table)
+    assert "pessime" in " ".join(featurizer.words(pieces["De Cecco"]))
+
+
+def test_a_brand_named_past_the_rows_read_keeps_the_posts_sentiment(italian):
+    text = "Alfa fantastica " + "bla " * 600 + "Beta"
+    doc = run(italian, with_mentions(italian, text, {"Alfa": "Alfa", "Beta": "Beta"}))
+    by_brand = {span.label_: span._.sentiment for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand["Beta"] == doc._.sentiment  # before, an empty piece: a hard neutral 0.0
 
 
 def test_a_comparison_sets_the_mentions_sentiment(english):
