@@ -11,8 +11,7 @@ Language id runs first, on the raw text, because it decides which pipeline (Ital
 post goes through; a post in another language, or too short to tell ("und"), goes through the pipeline of
 the language it is closest to (function words, then lingua between the pipelines' languages), else the
 first workspace language's; its ``lang`` stays what language id said. Records
-are processed in chunks (each component gets a chunk's docs) and come out in input order. A run of more than
-``MAX_RUN`` characters without a space is read from its start only (spaCy's tokenizer is quadratic on it).
+are processed in chunks (each component gets a chunk's docs) and come out in input order.
 """
 
 from __future__ import annotations
@@ -47,18 +46,6 @@ OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
     "platform": (str,),
     "parent_id": (str, int),
 }
-
-
-# spaCy's tokenizer strips prefixes and suffixes from a run without spaces one character at a time, which is
-# quadratic: 4,000 emoji or "!" in a row take 2 s, 100,000 minutes. No word, link or name is that long, so
-# the NLP reads such a run's first characters and blanks the rest; blanking keeps the text's length, so
-# offsets into the post's own text stay right.
-MAX_RUN = 200
-_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
-
-
-def _blank_tail(run: re.Match) -> str:
-    return run.group()[:MAX_RUN] + " " * (len(run.group()) - MAX_RUN)
 
 
 class Enricher:
@@ -130,7 +117,7 @@ class Enricher:
 
     @staticmethod
     def _prepared_doc(nlp, text: str, lang: str, record: dict) -> Doc:
-        doc = nlp.make_doc(_LONG_RUN.sub(_blank_tail, text))
+        doc = nlp.make_doc(text)
         user_data = doc.user_data
         user_data[LANG_KEY] = lang
         user_data[META_KEY] = {"source": record.get("source"), "platform": record.get("platform"),

@@ -134,9 +134,7 @@ def register_task(task: EvalTask) -> None:
 def load_labelled(path: Path, gold_field: str, valid: Collection[str] | None = None) -> list[dict]:
     """The labelled examples, gold labels as lists; with ``valid``, every gold label must be one of them."""
     records = []
-    for number, record in read_objects(path, LabelledDataError):
-        if not isinstance(record.get("text"), str):
-            raise LabelledDataError(f"{path}, line {number}: needs a JSON object with a string 'text'")
+    for number, record in _labelled_lines(path):
         gold = record.get(gold_field)
         if isinstance(gold, str):
             gold = [gold]
@@ -148,9 +146,18 @@ def load_labelled(path: Path, gold_field: str, valid: Collection[str] | None = N
                 f"{path}, line {number}: {gold_field} {unknown[0]!r} is not one of {', '.join(sorted(valid))}"
             )
         records.append({**record, "id": record.get("id", number), gold_field: gold})
-    if not records:
-        raise LabelledDataError(f"{path} has no labelled examples")
     return records
+
+
+def _labelled_lines(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) of a labelled file, each with a string ``text``; at least one."""
+    lines = list(read_objects(path, LabelledDataError))
+    for number, record in lines:
+        if not isinstance(record.get("text"), str):
+            raise LabelledDataError(f"{path}, line {number}: needs a JSON object with a string 'text'")
+    if not lines:
+        raise LabelledDataError(f"{path} has no labelled examples")
+    return lines
 
 
 def evaluate_file(task: EvalTask, path: Path, settings: EvalSettings) -> EvalReport:
@@ -204,19 +211,17 @@ def _score_mentions(path: Path, settings: EvalSettings) -> tuple[list[set[str]],
     """Gold and predicted sentiment per (post, brand) of a ``mentions`` file; see the module docstring."""
     brands, labels = set(_brand_names(settings)), set(_sentiment_labels())
     records = []
-    for number, record in read_objects(path, LabelledDataError):
+    for number, record in _labelled_lines(path):
         mentions = record.get("mentions")
-        if not isinstance(record.get("text"), str) or not isinstance(mentions, dict) or not mentions:
-            raise LabelledDataError(f"{path}, line {number}: needs a string 'text' and 'mentions', an object "
-                                    "from brand names to sentiment labels")
+        if not isinstance(mentions, dict) or not mentions:
+            raise LabelledDataError(f"{path}, line {number}: 'mentions' must be an object from brand names to "
+                                    "sentiment labels")
         for brand, label in mentions.items():
             if brand not in brands:
                 raise LabelledDataError(f"{path}, line {number}: brand {brand!r} is not one of the given brands")
             if label not in labels:
                 raise LabelledDataError(f"{path}, line {number}: label {label!r} is not one of {', '.join(sorted(labels))}")
         records.append({**record, "id": record.get("id", number)})
-    if not records:
-        raise LabelledDataError(f"{path} has no labelled examples")
     gold, per_mention, per_post = [], [], []
     for record, out in zip(records, _enrich(records, settings, without=())):
         found = {m["brand"]: m["sentiment"]["label"] for m in out["mentions"]}

@@ -11,7 +11,11 @@ a handle (``dell'@barilla``) stays glued. This tokenizer keeps spaCy's language 
   as spaCy's Italian rules already do before a word (``l'`` + ``azienda``);
 - in Italian, a final accent typed as an apostrophe stays on its word (``e'`` for "è", ``perche'`` for
   "perché", ``citta'`` for "città": keyboards without accented keys), where spaCy cuts it off as a closing
-  quote; a word in single quotes (``'vela'``) keeps its quotes apart.
+  quote; a word in single quotes (``'vela'``) keeps its quotes apart;
+- a run of more than ``MAX_RUN`` characters without a space is read from its start only: spaCy strips its
+  prefixes and suffixes one character at a time, which is quadratic (4,000 emoji or "!" in a row took 2 s,
+  100,000 over 12 minutes). No word, link or name is that long; the rest of the run is blanked, which keeps
+  the text's length, so character offsets into the post stay right.
 
 :func:`split_hashtag` gives the words of a hashtag for matching (``#MadeInItaly`` -> made, in, italy);
 :func:`apostrophe_variants` and :func:`straight_apostrophes` let rules written with ' match posts typed
@@ -56,7 +60,7 @@ def _without(rules: list[str], dropped: set[str]) -> list[str]:
     return [rule for rule in rules if rule not in dropped]
 
 
-def build_social_tokenizer(nlp: Language) -> Tokenizer | ItalianSocialTokenizer:
+def build_social_tokenizer(nlp: Language) -> SocialTokenizer:
     defaults = nlp.Defaults
     # Single emoji code points are replaced by the sequence pattern; "#" must not be a prefix.
     dropped = set(LIST_ICONS) | {"#"}
@@ -72,7 +76,7 @@ def build_social_tokenizer(nlp: Language) -> Tokenizer | ItalianSocialTokenizer:
         token_match=_TOKEN_MATCH.match,
         url_match=defaults.url_match,
     )
-    return ItalianSocialTokenizer(tokenizer) if nlp.lang == "it" else tokenizer
+    return SocialTokenizer(tokenizer, join_typed_accents=nlp.lang == "it")
 
 
 # A vowel, then an apostrophe that no letter follows: where a post may type an accent ("e' vero").
@@ -84,22 +88,32 @@ _OPENING_QUOTE = "‘"  # phones open a single quote with ‘ and close it with 
 _CLIPPED = frozenset({"sto", "sta", "ste", "sti", "na", "nu", "ndo", "nsomma", "gni"})
 
 
-class ItalianSocialTokenizer:
-    """The social tokenizer for Italian: spaCy's, then a final accent typed as an apostrophe joined back to
-    its word. Only a post holding a vowel before a word-final apostrophe is looked at (a regex search), and
-    only its pairs are merged, so that every component sees ``e'`` as one token. The pair is not joined when
-    the apostrophe closes a quote (``'vela'``, ``‘vela’``), opened by ‘ or by an apostrophe after a space and
-    glued to a word other than a clipped one (``'sto``). It is a plain callable, as spaCy allows: it has
-    none of the Tokenizer's serialisation or ``explain`` (Rete builds pipelines from config, never saves them)."""
+MAX_RUN = 200
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
-    def __init__(self, tokenizer: Tokenizer):
+
+class SocialTokenizer:
+    """spaCy's tokenizer with the rules above, on text whose runs without a space are cut to ``MAX_RUN``
+    characters; in Italian, then, a final accent typed as an apostrophe joined back to its word. Only a post
+    holding a vowel before a word-final apostrophe is looked at (a regex search), and only its pairs are
+    merged, so that every component sees ``e'`` as one token. The pair is not joined when the apostrophe
+    closes a quote (``'vela'``, ``‘vela’``), opened by ‘ or by an apostrophe after a space and glued to a
+    word other than a clipped one (``'sto``). It is a plain callable, as spaCy allows: it has none of the
+    Tokenizer's serialisation or ``explain`` (Rete builds pipelines from config, never saves them)."""
+
+    def __init__(self, tokenizer: Tokenizer, join_typed_accents: bool):
         self.tokenizer = tokenizer
+        self.join_typed_accents = join_typed_accents
 
     def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
-        if _TYPED_ACCENT_TEXT.search(text):
+        doc = self.tokenizer(_LONG_RUN.sub(_blank_tail, text))
+        if self.join_typed_accents and _TYPED_ACCENT_TEXT.search(text):
             _join_typed_accents(doc)
         return doc
+
+
+def _blank_tail(run: re.Match) -> str:
+    return run.group()[:MAX_RUN] + " " * (len(run.group()) - MAX_RUN)
 
 
 def _join_typed_accents(doc: Doc) -> None:

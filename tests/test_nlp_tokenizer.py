@@ -7,7 +7,7 @@ import spacy
 
 from models.extensions import TokenTable, token_orths
 from models.language import UNDETERMINED, LanguageIdentifier, normalize_code
-from models.tokenizer import accented, build_social_tokenizer, compact, split_hashtag
+from models.tokenizer import MAX_RUN, accented, build_social_tokenizer, compact, split_hashtag
 
 
 @pytest.fixture(scope="module", params=["it", "en"])
@@ -96,6 +96,18 @@ def test_offsets_cover_the_original_text(nlp):
     doc = nlp(text)
     assert doc.text == text
     assert all(text[t.idx : t.idx + len(t.text)] == t.text for t in doc)
+
+
+@pytest.mark.parametrize("run", ["😀" * 100_000, "!" * 100_000, "ab" * 50_000])
+def test_a_run_without_spaces_is_read_from_its_start_and_offsets_hold(nlp, run):
+    """spaCy's affix splitting is quadratic on such a run (100,000 emoji took minutes): only MAX_RUN
+    characters of it are tokenized, the rest blanked, so the doc keeps the text's length."""
+    text = f"Barilla {run} Barilla"
+    doc = nlp(text)
+    assert len(doc.text) == len(text)
+    assert sum(len(t.text) for t in doc if not t.is_space) <= 2 * len("Barilla") + MAX_RUN
+    assert [t.text for t in doc if t.text == "Barilla"] == ["Barilla", "Barilla"]
+    assert all(text[t.idx : t.idx + len(t.text)] == t.text for t in doc if not t.is_space)
 
 
 @pytest.mark.parametrize(
