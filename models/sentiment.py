@@ -21,8 +21,9 @@ Per mention (``span._.sentiment``): when a post names several brands it is cut i
 and contrast words, and a segment naming several brands at the next brand's mention (brands joined by "e",
 "and", "," share one piece); each brand is scored on its pieces plus the segments that follow until another
 brand is named (:func:`mention_rows`). An outright comparison ("Alfa > Beta", "Alfa è meglio di Beta",
-"worse than") sets the two brands' labels (:func:`compared_brands`). A post naming one brand gives that
-brand the post's sentiment.
+"worse than") sets the two brands' labels (:func:`compared_brands`). In a post naming two brands, one read
+positive or negative and the other neutral, the neutral one is set against the other (:func:`contrasted_brand`).
+A post naming one brand gives that brand the post's sentiment.
 """
 
 from __future__ import annotations
@@ -614,6 +615,32 @@ def _in_question(post: Sequence[int], after: int, table: WordTable) -> bool:
     return False
 
 
+# The score given to a brand whose label a contrast with the other brand decides (see contrasted_brand): what
+# a reading just past the decision boundary scores.
+CONTRASTED_SCORE = 0.25
+_OPPOSITE = {"positive": "negative", "negative": "positive"}
+
+
+def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequence[Mention],
+                     table: WordTable) -> tuple[str, str] | None:
+    """In a post naming two brands, one read positive or negative and the other neutral, the neutral one is
+    set against the other: ``(brand, label)``. People name a second brand to contrast it ("Carvexa: 2-hour
+    queue. Drivanta at the next counter: keys in 5 mins", "Switched from Pulsegrid to Ironvale and I'm never
+    going back"), and the facts they tell about it carry no sentiment word a reading could find. Not when
+    every mention of the neutral brand is in a question ("Qualcuno sa se Beta accetta le ricette?"): a
+    question asks, it does not judge. Measured on the per-mention sets (BENCHMARKS.md): brands named in
+    passing ("next door to Beta") are the cost."""
+    if len(labels) != 2:
+        return None
+    (first, first_label), (second, second_label) = labels.items()
+    if {first_label, second_label} not in ({"positive", "neutral"}, {"negative", "neutral"}):
+        return None
+    neutral, polar_label = (first, second_label) if first_label == "neutral" else (second, first_label)
+    if all(_in_question(post, end, table) for brand, _, end in mentions if brand == neutral and end <= len(post)):
+        return None
+    return neutral, _OPPOSITE[polar_label]
+
+
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
     """A post naming brands in opposite tones is ``mixed``, whatever the post-level reading says."""
     labels = {m["label"] for m in mention_sentiments}
@@ -685,6 +712,7 @@ class SentimentComponent(LinearHeadsComponent):
         requests: dict[str, list[tuple[list[int], int, str | None]]] = {code: [] for code in self.models}
         doc_spans = []
         doc_verdicts: list[dict[str, str]] = []  # brand -> label an outright comparison gives it
+        doc_mentions: list[tuple[list[int], list[Mention], WordTable] | None] = []  # posts naming several brands
         for index, doc in enumerate(docs):
             lang = self.language_of(doc)
             featurizer = self.models[lang].featurizer
@@ -693,7 +721,7 @@ class SentimentComponent(LinearHeadsComponent):
             group = doc.spans.get(MENTIONS_KEY)
             spans = list(group) if group else []
             doc_spans.append(spans)
-            verdicts = {}
+            verdicts, several = {}, None
             if len(spans) > 1:
                 mentions = [(span.label_, span.start, span.end) for span in spans]
                 if len({brand for brand, _, _ in mentions}) > 1:
@@ -701,21 +729,29 @@ class SentimentComponent(LinearHeadsComponent):
                         if rows:  # a brand named past the rows read keeps the post's sentiment
                             requests[lang].append((rows, index, brand))
                     verdicts = compared_brands(post, mentions, featurizer.table)
+                    several = (post, mentions, featurizer.table)
             doc_verdicts.append(verdicts)
+            doc_mentions.append(several)
         results: list[dict[str | None, dict]] = [{} for _ in docs]
         for lang, items in requests.items():
             if items:
                 scored = self.models[lang].predict_rows([rows for rows, _, _ in items])
                 for (_, index, brand), result in zip(items, scored):
                     results[index][brand] = result
-        for doc, spans, by_brand, verdicts in zip(docs, doc_spans, results, doc_verdicts):
+        for doc, spans, by_brand, verdicts, several in zip(docs, doc_spans, results, doc_verdicts, doc_mentions):
             post = by_brand.pop(None)
             for brand, label in verdicts.items():
                 sign = 1.0 if label == "positive" else -1.0
                 by_brand[brand] = {"label": label, "score": sign * max(abs(by_brand.get(brand, post)["score"]), 0.5)}
+            # The post's reading comes from what was read, before a contrast sets a neutral brand's label.
+            set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))
+            if several is not None:
+                labels = {brand: by_brand.get(brand, post)["label"] for brand, _, _ in several[1]}
+                if contrast := contrasted_brand(labels, *several):
+                    brand, label = contrast
+                    by_brand[brand] = {"label": label, "score": CONTRASTED_SCORE if label == "positive" else -CONTRASTED_SCORE}
             for span in spans:
                 set_span_value(doc, "sentiment", span.start_char, span.end_char, dict(by_brand.get(span.label_, post)))
-            set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))
 
 
 @Language.factory(

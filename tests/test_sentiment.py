@@ -19,8 +19,10 @@ from models.sentiment import (
     Featurizer,
     SentimentModel,
     compared_brands,
+    contrasted_brand,
     default_artifact,
     mention_rows,
+    shared_featurizer,
 )
 from models.train import Labelled, cross_validate, fit, load_jsonl, sentipolc_polarity_f
 from models.tokenizer import build_social_tokenizer
@@ -122,12 +124,18 @@ def test_segments_without_a_brand_belong_to_the_brand_before():
     assert "delusione" in texts["Beta"] and "delusione" not in texts["Alfa"]
 
 
-def brand_pieces(text: str, *brands: str) -> dict[str, str]:
-    featurizer = Featurizer("it")
+def brand_rows(text: str, *brands: str):
+    """An Italian post's rows, its one-word brands' mentions and the word table, as the sentiment component has them."""
+    featurizer = shared_featurizer("it")
     post = featurizer.rows_of_text(text)
     words = [featurizer.table.words[row] for row in post]
     mentions = [(brand, at, at + 1) for at, word in enumerate(words) for brand in brands if word == brand.lower()]
-    return {brand: " ".join(featurizer.words(rows)) for brand, rows in mention_rows(post, mentions, featurizer.table).items()}
+    return post, mentions, featurizer.table
+
+
+def brand_pieces(text: str, *brands: str) -> dict[str, str]:
+    featurizer = shared_featurizer("it")
+    return {brand: " ".join(featurizer.words(rows)) for brand, rows in mention_rows(*brand_rows(text, *brands)).items()}
 
 
 def test_a_sentence_naming_two_brands_is_cut_at_the_second():
@@ -153,11 +161,7 @@ def test_brands_joined_by_linking_words_share_what_follows(text):
     ("Alfa > Beta > Gamma", {"Alfa": "positive", "Gamma": "negative"}),  # Beta is both: no verdict
 ])
 def test_an_outright_comparison_decides_the_two_brands(text, expected):
-    featurizer = Featurizer("it")
-    post = featurizer.rows_of_text(text)
-    words = [featurizer.table.words[row] for row in post]
-    mentions = [(brand, at, at + 1) for at, word in enumerate(words) for brand in ("Alfa", "Beta", "Gamma") if word == brand.lower()]
-    assert compared_brands(post, mentions, featurizer.table) == expected
+    assert compared_brands(*brand_rows(text, "Alfa", "Beta", "Gamma")) == expected
 
 
 def test_brand_names_of_several_words_link_and_compare_like_one_word_names(english):
@@ -169,6 +173,28 @@ def test_brand_names_of_several_words_link_and_compare_like_one_word_names(engli
     post = featurizer.rows_of_text("De Cecco e Barilla entrambe pessime")
     pieces = mention_rows(post, [("De Cecco", 0, 2), ("Barilla", 3, 4)], featurizer.table)
     assert "pessime" in " ".join(featurizer.words(pieces["De Cecco"]))
+
+
+@pytest.mark.parametrize(("labels", "text", "expected"), [
+    ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top . Beta tre settimane", ("Beta", "negative")),
+    ({"Alfa": "neutral", "Beta": "negative"}, "Alfa in un giorno . Beta tre settimane", ("Alfa", "positive")),
+    ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top . Qualcuno sa se Beta consegna a Bari ?", None),  # a question
+    ({"Alfa": "positive", "Beta": "negative"}, "Alfa top . Beta no", None),
+    ({"Alfa": "neutral", "Beta": "neutral"}, "Alfa e Beta aprono a Roma", None),
+    ({"Alfa": "mixed", "Beta": "neutral"}, "Alfa così così . Beta uguale", None),
+    ({"Alfa": "positive", "Beta": "neutral", "Gamma": "neutral"}, "Alfa top . Beta e Gamma uguale", None),
+])
+def test_a_neutral_brand_is_set_against_the_other_brand_of_the_post(labels, text, expected):
+    assert contrasted_brand(labels, *brand_rows(text, *labels)) == expected
+
+
+def test_a_contrast_sets_the_mention_but_not_the_posts_reading(english):
+    doc = run(english, with_mentions(english, "QuickShip was amazing, my parcel came in one day. FastPost took three weeks.",
+                                     {"QuickShip": "QuickShip", "FastPost": "FastPost"}))
+    by_brand = {span.label_: span._.sentiment for span in doc.spans[MENTIONS_KEY]}
+    assert by_brand["QuickShip"]["label"] == "positive"
+    assert by_brand["FastPost"]["label"] == "negative"
+    assert doc._.sentiment["label"] == "positive"  # what was read: a contrast decided FastPost's label
 
 
 def test_a_brand_named_past_the_rows_read_keeps_the_posts_sentiment(italian):
