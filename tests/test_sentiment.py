@@ -317,7 +317,7 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
         ("it", "Zero incidenti e mi aumentate la rata. Fedeltà premiata proprio.", True, False),
         ("it", "è proprio bello", False, False),  # "proprio" before what it stresses is sincere
         ("it", "il proprio lavoro", False, False),
-        ("it", "mi hanno fregato il portafoglio. bella roba", True, False),
+        ("it", "mi hanno rubato il portafoglio. bella roba", True, False),
         ("it", "Bello, bello, bello.", True, False),
         ("it", "Ci prendete in giro", False, True),
         ("it", "italiano al 100% e poi miscela UE. Presi in giro", False, True),
