@@ -9,6 +9,7 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
     {"label": "complaint", "pattern": [{"LIKE_NUM": true}, ...]} a spaCy Matcher pattern
     {"label": "question", "words": [...], "weak": true, "at_start": true}
     {"label": "question", "phrase": "come sempre", "not": true}   no question starts where this does
+    {"label": "support_request", "words": ["mi"], "weak": true, "if": "question", "unless": "purchase_intent"}
 
 ``weak`` patterns count only when the post is addressed to someone (it mentions an @handle, replies to a
 post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
@@ -22,7 +23,11 @@ the start of the post or right after leading @handles, not after a brand name it
 auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of
 the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). A ``"not": true`` rule vetoes its
 label where it starts: "come sempre", "come al solito", "quando serve" open no question, "what a" and "how
-nice" open exclamations. Praise and purchase intent right after a negation
+nice" open exclamations. An ``"if"`` rule counts only in a post that also carries the label it names, and
+an ``"unless"`` rule only in one that does not carry its label: in Italian, first-person words in a question
+addressed to a brand ask about the author's own case, a support request ("@palestra mi avete addebitato due
+volte la quota, a chi scrivo"), unless the author is about to buy ("vorrei passare alla fibra, quanto
+costa"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
@@ -128,6 +133,8 @@ class IntentTagger:
         # rule key hash -> (label, weak, where it may start: None anywhere, "post", "sentence", "after_handles")
         self._rules: dict[int, tuple[str, bool, str | None]] = {}
         self._vetoes: set[int] = set()  # "not" rules: their label does not start where they do
+        # "if"/"unless" rules: rule key hash -> (the label the post must also carry, the one it must not carry)
+        self._conditions: dict[int, tuple[str | None, str | None]] = {}
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
         # of its requirements; a pattern's Matcher runs only when its requirements are all met.
@@ -151,6 +158,11 @@ class IntentTagger:
                 if rule["not"] is not True:
                     rule_file.fail(number, "not must be true or false")
                 self._vetoes.add(key_id)
+            if "if" in rule or "unless" in rule:
+                condition = (rule.get("if"), rule.get("unless"))
+                if not set(condition) - {None} <= set(INTENT_LABELS):
+                    rule_file.fail(number, f"if and unless must name one of {', '.join(INTENT_LABELS)}")
+                self._conditions[key_id] = condition
             if "phrase" in rule:
                 docs = phrasings(nlp, rule["phrase"])
                 self._longest_phrase = max(self._longest_phrase, *map(len, docs))
@@ -263,6 +275,7 @@ class IntentTagger:
         if flags & RULE_WORD:
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
+        conditional: list[tuple[str, tuple[str | None, str | None]]] = []  # labels of "if"/"unless" rules
         polarity = (doc_value(doc, "sentiment") or {}).get("label")
         negative = polarity == "negative"
         complains = negative or polarity == "mixed"  # a mixed post holds a grievance, beside its praise
@@ -298,9 +311,14 @@ class IntentTagger:
                     continue
                 if label == "praise" and negative:
                     continue  # thanks in a negative post are ironic: "grazie @x per avermi fatto aspettare"
-                found.add(label)
+                if key in self._conditions:
+                    conditional.append((label, self._conditions[key]))
+                else:
+                    found.add(label)
         if flags & QUESTION_MARK:
             found.add("question")
+        found |= {label for label, (needed, excluded) in conditional
+                  if (needed is None or needed in found) and excluded not in found}
         set_doc_value(doc, "intents", sorted(found))
         return doc
 

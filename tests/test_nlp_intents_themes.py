@@ -83,7 +83,7 @@ def test_weak_question_cues_count_only_when_addressed(intents):
 
 def test_italian_interrogatives_open_a_question_at_any_sentence_start(intents):
     assert intents("@assicura la scatola nera segna viaggi mai fatti 😅 come si sistema", "it") == ["question"]
-    assert intents("@ottica gli occhiali risultano pronti. Come devo fare", "it") == ["question"]
+    assert intents("@ottica gli occhiali risultano pronti. Come devo fare", "it") == ["question", "support_request"]
     assert intents("@palestra addebitata due volte, tessera 22781. a chi scrivo", "it") == ["question"]
     # A comma is not a sentence end; unaddressed posts need a stronger cue.
     assert intents("@forno buonissimo, come sempre", "it") == ["praise"]
@@ -117,6 +117,25 @@ def test_negated_praise_is_a_complaint_and_negated_purchase_is_nothing(intents):
     assert intents("not going to buy that", "en") == []
 
 
+def test_an_italian_question_to_a_brand_about_the_authors_own_case_is_a_support_request(intents):
+    assert "support_request" in intents("@palestra mi avete addebitato la quota due volte, a chi scrivo?", "it")
+    assert "support_request" not in intents("@ottica accettate i buoni welfare?", "it")  # no first person
+    assert "support_request" not in intents("mi avete addebitato la quota due volte, a chi scrivo?", "it")  # addressed to no one
+    assert "support_request" not in intents("@palestra mi avete addebitato la quota due volte.", "it")  # no question
+    assert "support_request" not in intents("@fibra vorrei passare alla fibra, quanto costa l'attivazione?", "it")  # buying
+
+
+def test_if_and_unless_rules_count_beside_a_label_and_never_beside_the_other(tmp_path):
+    path = tmp_path / "rules.jsonl"
+    path.write_text('{"label": "support_request", "words": ["mi"], "if": "question", "unless": "praise"}\n'
+                    '{"label": "praise", "words": ["grazie"]}\n')
+    nlp = blank("it")
+    nlp.add_pipe("rete_intents", config={"patterns": str(path)})
+    assert nlp("mi rispondete?")._.intents == ["question", "support_request"]
+    assert nlp("mi rispondete")._.intents == []
+    assert nlp("grazie, mi rispondete?")._.intents == ["praise", "question"]
+
+
 def test_bad_pattern_file_names_the_line(tmp_path):
     path = tmp_path / "it.jsonl"
     path.write_text('{"label": "question", "phrase": "ok"}\n{"label": "nope", "phrase": "x"}\n')
@@ -134,6 +153,9 @@ def test_bad_pattern_file_names_the_line(tmp_path):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_text('{"label": "question", "phrase": "come sempre", "not": "yes"}\n')
     with pytest.raises(PatternFileError, match="line 1: not must be true or false"):
+        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+    path.write_text('{"label": "support_request", "words": ["mi"], "if": "domanda"}\n')
+    with pytest.raises(PatternFileError, match="line 1: if and unless must name one of question"):
         blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
     path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
     with pytest.raises(PatternFileError, match="is not UTF-8"):
