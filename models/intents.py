@@ -9,7 +9,7 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
     {"label": "complaint", "pattern": [{"LIKE_NUM": true}, ...]} a spaCy Matcher pattern
     {"label": "question", "words": [...], "weak": true, "at_start": true}
     {"label": "question", "phrase": "come sempre", "not": true}   no question starts where this does
-    {"label": "support_request", "words": ["mi"], "weak": true, "if": "question", "unless": "purchase_intent"}
+    {"label": "support_request", "words": ["mi"], "weak": true, "if": "question", "unless": ["praise"]}
 
 ``weak`` patterns count only when the post is addressed to someone (it mentions an @handle, replies to a
 post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
@@ -24,10 +24,11 @@ auxiliaries ask after a handle ("@taskwell is there a discount") but state after
 the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). A ``"not": true`` rule vetoes its
 label where it starts: "come sempre", "come al solito", "quando serve" open no question, "what a" and "how
 nice" open exclamations. An ``"if"`` rule counts only in a post that also carries the label it names, and
-an ``"unless"`` rule only in one that does not carry its label: in Italian, first-person words in a question
-addressed to a brand ask about the author's own case, a support request ("@palestra mi avete addebitato due
-volte la quota, a chi scrivo"), unless the author is about to buy ("vorrei passare alla fibra, quanto
-costa"). Praise and purchase intent right after a negation
+an ``"unless"`` rule only in one that carries none of its labels (one, or a list), as the other rules decide
+them: in Italian, first-person words in a post addressed to someone (an @handle, a reply, a brand name first)
+that asks a question are most often about the author's own case, a support request ("@palestra mi avete
+addebitato due volte la quota, a chi scrivo"), unless the author is about to buy ("vorrei passare alla fibra,
+quanto costa") or is praising ("mi piace tantissimo il vostro pane, lo fate senza glutine?"). Praise and purchase intent right after a negation
 ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
@@ -133,8 +134,8 @@ class IntentTagger:
         # rule key hash -> (label, weak, where it may start: None anywhere, "post", "sentence", "after_handles")
         self._rules: dict[int, tuple[str, bool, str | None]] = {}
         self._vetoes: set[int] = set()  # "not" rules: their label does not start where they do
-        # "if"/"unless" rules: rule key hash -> (the label the post must also carry, the one it must not carry)
-        self._conditions: dict[int, tuple[str | None, str | None]] = {}
+        # "if"/"unless" rules: rule key hash -> (the label the post must also carry, the labels it must not carry)
+        self._conditions: dict[int, tuple[str | None, frozenset[str]]] = {}
         # What a Matcher pattern needs (one word of each of its required word sets, a number), as bit
         # masks: bit i of a token stands for the i-th requirement it meets, a pattern's mask has the bits
         # of its requirements; a pattern's Matcher runs only when its requirements are all met.
@@ -146,7 +147,8 @@ class IntentTagger:
         self._start_bits: dict[str, int] = defaultdict(int)
         self._like_num_start_bits = 0
         self._matcher_rules: list[_MatcherRule] = []
-        rule_file = RuleFile(patterns_path, "label", INTENT_LABELS, ("phrase", "words", "pattern"))
+        rule_file = RuleFile(patterns_path, "label", INTENT_LABELS, ("phrase", "words", "pattern"), nlp,
+                             options=("weak", "at_start", "not", "if", "unless"))
         for number, rule in rule_file:
             label, weak, at_start = rule["label"], bool(rule.get("weak")), rule.get("at_start", False)
             if at_start not in _STARTS:
@@ -159,10 +161,7 @@ class IntentTagger:
                     rule_file.fail(number, "not must be true or false")
                 self._vetoes.add(key_id)
             if "if" in rule or "unless" in rule:
-                condition = (rule.get("if"), rule.get("unless"))
-                if not set(condition) - {None} <= set(INTENT_LABELS):
-                    rule_file.fail(number, f"if and unless must name one of {', '.join(INTENT_LABELS)}")
-                self._conditions[key_id] = condition
+                self._conditions[key_id] = _condition(rule_file, number, rule)
             if "phrase" in rule:
                 docs = phrasings(nlp, rule["phrase"])
                 self._longest_phrase = max(self._longest_phrase, *map(len, docs))
@@ -275,7 +274,7 @@ class IntentTagger:
         if flags & RULE_WORD:
             hits += [(key, position) for position, info in enumerate(tokens) for key in info.rule_keys]
         found: set[str] = set()
-        conditional: list[tuple[str, tuple[str | None, str | None]]] = []  # labels of "if"/"unless" rules
+        conditional: set[int] = set()  # the "if"/"unless" rules that hit, decided once the other labels are known
         polarity = (doc_value(doc, "sentiment") or {}).get("label")
         negative = polarity == "negative"
         complains = negative or polarity == "mixed"  # a mixed post holds a grievance, beside its praise
@@ -297,7 +296,7 @@ class IntentTagger:
             vetoed = {(self._rules[key][0], start) for key, start in hits if key in self._vetoes}
             for key, start in hits:
                 label, weak, starts = self._rules[key]
-                if label in found or (weak and not addressed) or key in self._vetoes or (label, start) in vetoed:
+                if label in found or key in conditional or (weak and not addressed) or key in self._vetoes or (label, start) in vetoed:
                     continue
                 if starts == "after_handles" and start != handles_end:
                     continue
@@ -312,15 +311,36 @@ class IntentTagger:
                 if label == "praise" and negative:
                     continue  # thanks in a negative post are ironic: "grazie @x per avermi fatto aspettare"
                 if key in self._conditions:
-                    conditional.append((label, self._conditions[key]))
+                    conditional.add(key)
                 else:
                     found.add(label)
         if flags & QUESTION_MARK:
             found.add("question")
-        found |= {label for label, (needed, excluded) in conditional
-                  if (needed is None or needed in found) and excluded not in found}
+        found |= {self._rules[key][0] for key in conditional if _holds(self._conditions[key], found)}
         set_doc_value(doc, "intents", sorted(found))
         return doc
+
+
+def _condition(rule_file: RuleFile, number: int, rule: dict) -> tuple[str | None, frozenset[str]]:
+    """An "if"/"unless" rule's condition: the label the post must also carry, the labels it must not carry."""
+    needed, excluded = rule.get("if"), rule.get("unless", [])
+    excluded = [excluded] if isinstance(excluded, str) else excluded
+    if not (needed is None or (isinstance(needed, str) and needed in INTENT_LABELS)) or not (
+        isinstance(excluded, list) and all(isinstance(label, str) and label in INTENT_LABELS for label in excluded)
+    ):
+        rule_file.fail(number, f"if must name one label and unless one or a list of them, among {', '.join(INTENT_LABELS)}")
+    if rule["label"] == needed or rule["label"] in excluded:
+        rule_file.fail(number, f"an if or unless rule cannot name its own label ({rule['label']})")
+    if rule.get("not"):
+        rule_file.fail(number, "a not rule vetoes its label; it cannot also have if or unless")
+    return needed, frozenset(excluded)
+
+
+def _holds(condition: tuple[str | None, frozenset[str]], found: set[str]) -> bool:
+    """Whether an "if"/"unless" rule's label counts, given the labels the other rules gave (not those of
+    other "if"/"unless" rules: their conditions are decided together)."""
+    needed, excluded = condition
+    return (needed is None or needed in found) and not excluded & found
 
 
 def _opens_sentence(tokens: list[_TokenInfo], start: int) -> bool:
@@ -404,10 +424,15 @@ class RuleFile:
     """A JSONL rule file: one rule a line, keyed by ``field`` (one of ``allowed``), written in exactly one
     of the ``forms``: ``phrase`` (matched token by token, case-insensitive, either apostrophe), ``words``
     (a non-empty list) or ``pattern`` (a spaCy Matcher pattern). The intents and the resolution cues
-    share it, and with it their errors, which name the file and the line."""
+    share it, and with it their errors, which name the file and the line. A word of a ``words`` list or of a
+    pattern's token must be one token for the pipeline's tokenizer, which is checked here: spaCy's English
+    rules cut "gonna" into "gon" + "na" and "id" into "i" + "d", so such a word would silently never match."""
 
-    def __init__(self, path: Path, field: str, allowed: tuple[str, ...], forms: tuple[str, ...]):
-        self.path, self.field, self.allowed, self.forms = path, field, allowed, forms
+    def __init__(self, path: Path, field: str, allowed: tuple[str, ...], forms: tuple[str, ...], nlp: Language,
+                 options: tuple[str, ...] = ()):
+        """``options``: the other keys a rule may have (a misspelt one would otherwise be ignored in silence)."""
+        self.path, self.field, self.allowed, self.forms, self.options = path, field, allowed, forms, options
+        self.nlp = nlp
 
     def __iter__(self):
         for number, rule in read_objects(self.path, PatternFileError):
@@ -415,8 +440,16 @@ class RuleFile:
                 self.fail(number, f"{self.field} must be one of {', '.join(self.allowed)}")
             if sum(form in rule for form in self.forms) != 1:
                 self.fail(number, f"give exactly one of {', '.join(repr(form) for form in self.forms)}")
+            if unknown := sorted(set(rule) - {self.field, *self.forms, *self.options}):
+                self.fail(number, f"unknown key {', '.join(map(repr, unknown))}: a rule has {self.field!r}, one of "
+                                  f"{', '.join(map(repr, self.forms))}" + (f" and may have {', '.join(map(repr, self.options))}" if self.options else ""))
             if "words" in self.forms and "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
                 self.fail(number, "'words' must be a non-empty list")
+            for word in _token_words(rule):
+                if len(tokens := _tokens_of(self.nlp, word)) != 1:
+                    self.fail(number, f"{word!r} is {len(tokens)} tokens for the tokenizer ({' + '.join(map(repr, tokens))}), "
+                                      "and a word or a pattern token matches one: write it as a phrase, or as one "
+                                      "pattern token each")
             yield number, rule
 
     def fail(self, number: int, problem: str) -> NoReturn:
@@ -428,6 +461,30 @@ class RuleFile:
             matcher.add(key, [either_apostrophe(pattern)])
         except (ValueError, KeyError, TypeError) as exc:
             self.fail(number, f"bad pattern: {exc}")
+
+
+_TOKEN_KEYS = ("LOWER", "ORTH", "TEXT", "NORM")
+
+
+def _token_words(rule: dict) -> list[str]:
+    """The words a rule compares single tokens with: its ``words``, and its pattern tokens' values and IN lists."""
+    words = list(rule.get("words", []))
+    for spec in rule.get("pattern", []) if isinstance(rule.get("pattern"), list) else []:
+        for value in (spec.get(key) for key in _TOKEN_KEYS) if isinstance(spec, dict) else ():
+            if isinstance(value, str):
+                words.append(value)
+            elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                words.extend(value["IN"])
+    return [str(word) for word in words]
+
+
+def _tokens_of(nlp: Language, word: str) -> list[str]:
+    """How the tokenizer cuts a rule's word. An elided article or preposition ("l'", "dell'") is a token of its
+    own only before its word, so it is cut as it is there."""
+    if word[-1:] in ("'", "’") and word[:-1].isalpha():
+        tokens = [token.text for token in nlp.make_doc(word + "a")]
+        return tokens[:-1] if tokens[-1:] == ["a"] else tokens
+    return [token.text for token in nlp.make_doc(word)]
 
 
 def phrasings(nlp: Language, phrase: str) -> list[Doc]:

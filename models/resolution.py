@@ -63,7 +63,7 @@ class ResolutionReader:
         register_extensions()
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
-        cue_file = RuleFile(cues_path, "kind", CUE_KINDS, ("phrase", "pattern"))
+        cue_file = RuleFile(cues_path, "kind", CUE_KINDS, ("phrase", "pattern"), nlp)
         for number, cue in cue_file:
             if "phrase" in cue:
                 self._phrases.add(cue["kind"], phrasings(nlp, cue["phrase"]))

@@ -615,8 +615,8 @@ def _in_question(post: Sequence[int], after: int, table: WordTable) -> bool:
     return False
 
 
-# The score given to a brand whose label a contrast with the other brand decides (see contrasted_brand): what
-# a reading just past the decision boundary scores.
+# The score given to a brand whose label a contrast with the other brand decides (see contrasted_brand): a
+# modest one, as the label is inferred from the other brand's, not read; chosen, not fitted.
 CONTRASTED_SCORE = 0.25
 _OPPOSITE = {"positive": "negative", "negative": "positive"}
 
@@ -628,8 +628,10 @@ def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequ
     queue. Drivanta at the next counter: keys in 5 mins", "Switched from Pulsegrid to Ironvale and I'm never
     going back"), and the facts they tell about it carry no sentiment word a reading could find. Not when
     every mention of the neutral brand is in a question ("Qualcuno sa se Beta accetta le ricette?"): a
-    question asks, it does not judge. Measured on the per-mention sets (BENCHMARKS.md): brands named in
-    passing ("next door to Beta") are the cost."""
+    question asks, it does not judge; only a "?" tells a question here, as the intents are read later.
+    Measured on the per-mention sets (BENCHMARKS.md): brands named in passing ("next door to Beta") and brands
+    set on the same side ("Alfa is down again. Beta too.") are the cost; a guard for "also" words ("anche",
+    "too", "same") cost more on those sets than it gained."""
     if len(labels) != 2:
         return None
     (first, first_label), (second, second_label) = labels.items()
@@ -642,7 +644,8 @@ def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequ
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:
-    """A post naming brands in opposite tones is ``mixed``, whatever the post-level reading says."""
+    """A post whose brands read in opposite tones is ``mixed``, whatever the post-level reading says (labels a
+    contrast decides, see contrasted_brand, come after this and do not count)."""
     labels = {m["label"] for m in mention_sentiments}
     if {"positive", "negative"} <= labels:
         return {"label": "mixed", "score": post["score"]}

@@ -76,8 +76,8 @@ class ThemeTagger:
         keyword = straight_apostrophes(keyword)  # tokens are compared in this form (see _themes_of)
         if keyword.endswith("*"):
             stem = keyword.rstrip("*")
-            if not stem or " " in stem:
-                raise TaxonomyError(f"theme {theme!r}: a wildcard keyword must be one word, got {keyword!r}")
+            if not stem or " " in stem or len(nlp.make_doc(stem)) != 1:  # "eco-friendl*": "eco" + "-" + ...
+                raise TaxonomyError(f"theme {theme!r}: a wildcard keyword must be one word (one token), got {keyword!r}")
             self._prefixes[len(stem)][stem].add(theme)
             return
         tokens = nlp.make_doc(keyword)
