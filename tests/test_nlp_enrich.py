@@ -253,6 +253,8 @@ def test_eval_folds_a_predicted_label_the_gold_file_never_uses(tmp_path):
     ("customer_blind2_it.jsonl", "customer_blind2_brands.yaml", 120),
     ("customer_blind3_en.jsonl", "customer_blind3_en_brands.yaml", 120),
     ("customer_blind3_it.jsonl", "customer_blind3_it_brands.yaml", 120),
+    ("customer_blind4_en.jsonl", "customer_blind4_en_brands.yaml", 120),
+    ("customer_blind4_it.jsonl", "customer_blind4_it_brands.yaml", 120),
 ])
 def test_cli_eval_sentiment_scores_the_pipeline_on_the_blind_sets(labelled, brands, examples):
     """The blind customer sets run end to end (figures in BENCHMARKS.md); the floor catches a regression
@@ -269,6 +271,7 @@ def test_cli_eval_sentiment_scores_the_pipeline_on_the_blind_sets(labelled, bran
 @pytest.mark.parametrize(("labelled", "brands"), [
     ("mention_blind2_it.jsonl", "mention_blind2_brands.yaml"), ("mention_blind2_en.jsonl", "mention_blind2_brands.yaml"),
     ("mention_blind3_it.jsonl", "mention_blind3_it_brands.yaml"), ("mention_blind3_en.jsonl", "mention_blind3_en_brands.yaml"),
+    ("mention_blind4_it.jsonl", "mention_blind4_it_brands.yaml"), ("mention_blind4_en.jsonl", "mention_blind4_en_brands.yaml"),
 ])
 def test_reading_per_mention_beats_giving_every_brand_the_posts_sentiment(labelled, brands):
     """The blind per-mention sets (BENCHMARKS.md): 100 posts naming 2-3 brands, the sentiment aimed at each."""
