@@ -328,6 +328,11 @@ def test_complaints_without_sentiment_words_read_negative(lang, text):
         ("it", "con loro mai più code allo sportello 😍", False, False),  # no more queues: praise
         ("it", "mai più senza", False, False),  # "never again without it": praise
         ("it", "punti azzerati senza nessun avviso", False, True),
+        ("it", "bollette aumentate del 30% da gennaio", False, True),  # a price rise told as a fact
+        ("it", "Alfa aumenta i prezzi per la terza volta", False, True),
+        ("en", "prices up 20% since last year", False, True),
+        ("en", "just put my contract up by 9%", False, True),
+        ("en", "up to 20% off this week", False, False),  # a discount, not a price rise
     ],
 )
 def test_irony_and_complaint_cues(lang, text, irony, complaint):
