@@ -28,8 +28,8 @@ an ``"unless"`` rule only in one that carries none of its labels (one, or a list
 them: in Italian, first-person words in a post addressed to someone (an @handle, a reply, a brand name first)
 that asks a question are most often about the author's own case, a support request ("@palestra mi avete
 addebitato due volte la quota, a chi scrivo"), unless the author is about to buy ("vorrei passare alla fibra,
-quanto costa") or is praising ("mi piace tantissimo il vostro pane, lo fate senza glutine?"). Praise and purchase intent right after a negation
-("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
+quanto costa") or is praising ("mi piace tantissimo il vostro pane, lo fate senza glutine?"). Praise and
+purchase intent right after a negation ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
 a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
 with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
 anywhere) and speaks in the first or second person, or replies to a post and names a brand, is a complaint.
@@ -296,7 +296,9 @@ class IntentTagger:
             vetoed = {(self._rules[key][0], start) for key, start in hits if key in self._vetoes}
             for key, start in hits:
                 label, weak, starts = self._rules[key]
-                if label in found or key in conditional or (weak and not addressed) or key in self._vetoes or (label, start) in vetoed:
+                if label in found or key in conditional or (weak and not addressed):
+                    continue
+                if key in self._vetoes or (label, start) in vetoed:
                     continue
                 if starts == "after_handles" and start != handles_end:
                     continue

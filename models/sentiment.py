@@ -749,7 +749,8 @@ class SentimentComponent(LinearHeadsComponent):
             # The post's reading comes from what was read, before a contrast sets a neutral brand's label.
             set_doc_value(doc, "sentiment", _combine(post, by_brand.values()))
             if several is not None:
-                labels = {brand: by_brand.get(brand, post)["label"] for brand, _, _ in several[1]}
+                _, mentions, _ = several
+                labels = {brand: by_brand.get(brand, post)["label"] for brand, _, _ in mentions}
                 if contrast := contrasted_brand(labels, *several):
                     brand, label = contrast
                     by_brand[brand] = {"label": label, "score": CONTRASTED_SCORE if label == "positive" else -CONTRASTED_SCORE}
