@@ -628,8 +628,10 @@ def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequ
     queue. Drivanta at the next counter: keys in 5 mins", "Switched from Pulsegrid to Ironvale and I'm never
     going back"), and the facts they tell about it carry no sentiment word a reading could find. Not when
     every mention of the neutral brand is in a question ("Qualcuno sa se Beta accetta le ricette?"): a
-    question asks, it does not judge; only a "?" tells a question here, as the intents are read later.
-    Measured on the per-mention sets (BENCHMARKS.md): brands named in passing ("next door to Beta") and brands
+    question asks, it does not judge; only a "?" tells a question here, as the intents are read later. Nor
+    when every mention of it ends its sentence: a brand named last is mostly named in passing ("Found it at
+    the counter right next to Beta.", "The breeder had started him on Beta").
+    Measured on the per-mention sets (BENCHMARKS.md): other brands named in passing and brands
     set on the same side ("Alfa is down again. Beta too.") are the cost; a guard for "also" words ("anche",
     "too", "same") cost more on those sets than it gained."""
     if len(labels) != 2:
@@ -640,7 +642,14 @@ def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequ
     neutral, polar_label = (first, second_label) if first_label == "neutral" else (second, first_label)
     if all(_in_question(post, end, table) for brand, _, end in mentions if brand == neutral and end <= len(post)):
         return None
+    if all(_closes_sentence(post, end, table) for brand, _, end in mentions if brand == neutral and end <= len(post)):
+        return None
     return neutral, _OPPOSITE[polar_label]
+
+
+def _closes_sentence(post: Sequence[int], end: int, table: WordTable) -> bool:
+    """Whether a mention ending at token ``end`` is the last word of its sentence."""
+    return end >= len(post) or table.words[post[end]][:1] in _SEGMENT_ENDS or table.words[post[end]] in (")", "…")
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:

@@ -180,6 +180,8 @@ def test_brand_names_of_several_words_link_and_compare_like_one_word_names(engli
     ({"Alfa": "neutral", "Beta": "negative"}, "Alfa in un giorno . Beta tre settimane", ("Alfa", "positive")),
     ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top . Qualcuno sa se Beta consegna a Bari ?", None),  # a question
     ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top . Beta tre settimane . Beta consegna a Bari ?", ("Beta", "negative")),
+    ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top . Il negozio è accanto a Beta", None),  # named in passing, last
+    ({"Alfa": "positive", "Beta": "neutral"}, "Alfa top ( trovata da Beta ) , consigliata", None),
     ({"Alfa": "positive", "Beta": "negative"}, "Alfa top . Beta no", None),
     ({"Alfa": "neutral", "Beta": "neutral"}, "Alfa e Beta aprono a Roma", None),
     ({"Alfa": "mixed", "Beta": "neutral"}, "Alfa così così . Beta uguale", None),
