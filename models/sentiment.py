@@ -470,11 +470,28 @@ class LinearHeads:
     def logits(self, posts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
         """Logits of the heads (posts x heads) and which posts have any token."""
         features = self.featurizer.features(posts)
+        return self.logits_of(features), features.nonempty
+
+    def logits_of(self, features: PostFeatures) -> np.ndarray:
         logits = features.dense @ self.coef[N_HASHED:] + self.intercept
         weights = self.coef[features.columns]  # one row per term occurrence: sum them per post, no matrix
         for head in range(len(self.HEADS)):
             logits[:, head] += np.bincount(features.owners, weights[:, head], minlength=len(logits))
-        return logits, features.nonempty
+        return logits
+
+
+# Where an irony marker ("bella roba", "servizio impeccabile proprio 👏", "grazie tante", 🙄) beside a negative
+# word or complaint cue turns a positive reading negative: the model learns too little irony from its training
+# posts to outweigh the praise words. Measured per language (BENCHMARKS.md): in Italian it gained on three
+# customer sets and lost on none; in English, whose markers ("love that for me", "cool cool cool") are
+# milder, it lost on one.
+IRONIC_PRAISE_LANGUAGES = frozenset({"it"})
+
+
+def _ironic_praise(features: PostFeatures) -> np.ndarray:
+    """Posts holding an irony marker and a negative word or complaint cue."""
+    dense = features.dense
+    return (dense[:, DENSE_FEATURES.index("irony_cues")] > 0) & (dense[:, DENSE_FEATURES.index("lexicon_negative")] > 0)
 
 
 class SentimentModel(LinearHeads):
@@ -488,15 +505,24 @@ class SentimentModel(LinearHeads):
     HEADS = HEADS
 
     def predict_rows(self, posts: Sequence[Sequence[int]]) -> list[dict]:
-        """``{"label", "score"}`` for each post (table rows); a post without words comes out neutral."""
+        """``{"label", "score"}`` for each post (table rows); a post without words comes out neutral. In the
+        languages of ``IRONIC_PRAISE_LANGUAGES``, a post read positive or mixed that holds an irony marker and a
+        negative word or complaint cue reads negative (see there)."""
         if not posts:
             return []
-        logits, nonempty = self.logits(posts)
+        features = self.featurizer.features(posts)
+        logits = self.logits_of(features)
         probabilities = expit(logits)
         scores = np.round(probabilities[:, 0] - probabilities[:, 1], 4).tolist()
+        ironic = (_ironic_praise(features) if self.lang in IRONIC_PRAISE_LANGUAGES else np.zeros(len(posts), bool)).tolist()
         results = []
-        for has_words, (positive, negative), score in zip(nonempty.tolist(), (logits > 0).tolist(), scores):
-            results.append({"label": LABEL_OF_HEADS[(positive, negative)], "score": score} if has_words else dict(NEUTRAL))
+        for has_words, (positive, negative), score, irony in zip(features.nonempty.tolist(), (logits > 0).tolist(), scores, ironic):
+            if not has_words:
+                results.append(dict(NEUTRAL))
+            elif irony and positive:
+                results.append({"label": "negative", "score": -abs(score)})
+            else:
+                results.append({"label": LABEL_OF_HEADS[(positive, negative)], "score": score})
         return results
 
     def predict_texts(self, texts: Sequence[str]) -> list[dict]:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import models.sentiment  # noqa: F401  (registers the "rete_sentiment" factory)
 from models.extensions import MENTIONS_KEY
+import models.sentiment as sentiment_module
 from models.sentiment import (
     DENSE_FEATURES,
     N_HASHED,
@@ -345,6 +346,21 @@ def test_irony_and_complaint_cues(lang, text, irony, complaint):
     # A complaint cue counts as a negative lexicon word (COMPLAINT_VALENCE); these texts hold none of their own.
     assert not sentiment_words
     assert (dense[DENSE_FEATURES.index("lexicon_negative")] > 0) == complaint
+
+
+@pytest.mark.parametrize("text", [
+    "Fantastici, bravissimi, servizio eccellente: pacco perso. Bella roba",
+    "Bravissimi davvero, ottimo lavoro, il rimborso lo aspetto da mesi 🙃",
+])
+def test_italian_praise_beside_an_irony_marker_and_a_complaint_reads_negative(italian, text, monkeypatch):
+    assert run(italian, italian.make_doc(text))._.sentiment["label"] == "negative"
+    monkeypatch.setattr(sentiment_module, "IRONIC_PRAISE_LANGUAGES", frozenset())
+    assert run(italian, italian.make_doc(text))._.sentiment["label"] in ("positive", "mixed")  # what the model reads
+
+
+def test_praise_with_an_irony_marker_but_no_complaint_stays_positive(italian):
+    assert run(italian, italian.make_doc("Servizio impeccabile, grazie mille!"))._.sentiment["label"] == "positive"
+    assert run(italian, italian.make_doc("Ottimo servizio, bella roba davvero"))._.sentiment["label"] == "positive"
 
 
 @pytest.mark.parametrize(("text", "sign"), [("😍😍😍", 1), ("👍", 1), ("😡", -1), ("😭😭", -1), ("🤡🤡", -1), ("🥰", 1)])
