@@ -15,24 +15,25 @@ read and extend them, and there is no labelled intent corpus to train on. Each l
 post or opens with a brand name): "come si cucina?" to a brand, not any sentence starting with "come".
 ``at_start`` patterns count only at the start of the post (after leading @handles and a brand name it opens
 with: "Verdefilo any chance of a restock"); ``"at_start": "sentence"`` ones also at the start of a later
-sentence, after ".", "!", "…", an emoji or a line break, for Italian interrogatives: a question often follows the facts it
-is about and Italian posts often drop its "?" ("la scatola nera segna viaggi mai fatti 😅 come si sistema").
-English keeps post starts only: its posts mostly keep the "?", and a sentence opening with "did", "will" or
-"when" is more often a statement ("Will update."). ``"at_start": "after_handles"`` patterns count only at
-the start of the post or right after leading @handles, not after a brand name it opens with: English
-auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of
-the sentence ("Taskwell is fine", "Isles Link did refund our crossing"). A ``"not": true`` rule vetoes its
-label where it starts: "come sempre", "come al solito", "quando serve" open no question, "what a" and "how
-nice" open exclamations. An ``"if"`` rule counts only in a post that also carries the label it names, and
-an ``"unless"`` rule only in one that carries none of its labels (one, or a list), as the other rules decide
+sentence, after ".", "!", "…", an emoji or a line break, for Italian interrogatives: a question often follows
+the facts it is about and Italian posts often drop its "?" ("la scatola nera segna viaggi mai fatti 😅 come si
+sistema"). English keeps post starts only: its posts mostly keep the "?", and a sentence opening with "did",
+"will" or "when" is more often a statement ("Will update."). ``"at_start": "after_handles"`` patterns count
+only at the start of the post or right after leading @handles, not after a brand name it opens with: English
+auxiliaries ask after a handle ("@taskwell is there a discount") but state after a name, the subject of the
+sentence ("Taskwell is fine", "Isles Link did refund our crossing"). A ``"not": true`` rule vetoes its label
+where it starts: "come sempre", "come al solito", "quando serve" open no question, "what a" and "how nice"
+open exclamations. An ``"if"`` rule counts only in a post that also carries the label it names, and an
+``"unless"`` rule only in one that carries none of its labels (one, or a list), as the other rules decide
 them: in Italian, first-person words in a post addressed to someone (an @handle, a reply, a brand name first)
 that asks a question are most often about the author's own case, a support request ("@palestra mi avete
 addebitato due volte la quota, a chi scrivo"), unless the author is about to buy ("vorrei passare alla fibra,
 quanto costa") or is praising ("mi piace tantissimo il vostro pane, lo fate senza glutine?"). Praise and
-purchase intent right after a negation ("non è il migliore", "not going to buy") do not count; negated praise ("not impressed", "non mi piace") is
-a complaint. A post with negative or mixed sentiment (``doc._.sentiment``, so intents run after sentiment) that opens
-with an @handle, or names one of the workspace's brands (by name, alias, hashtag or its own @handle,
-anywhere) and speaks in the first or second person, or replies to a post and names a brand, is a complaint.
+purchase intent right after a negation ("non è il migliore", "not going to buy") do not count; negated praise
+("not impressed", "non mi piace") is a complaint. A post with negative or mixed sentiment
+(``doc._.sentiment``, so intents run after sentiment) that opens with an @handle, or names one of the
+workspace's brands (by name, alias, hashtag or its own @handle, anywhere) and speaks in the first or second
+person, or replies to a post and names a brand, is a complaint.
 A "?" outside a URL is a question.
 
 Phrases go to a ``PhraseMatcher``, single words to a table of lowercase words (looked up once per distinct
@@ -443,8 +444,8 @@ class RuleFile:
             if sum(form in rule for form in self.forms) != 1:
                 self.fail(number, f"give exactly one of {', '.join(repr(form) for form in self.forms)}")
             if unknown := sorted(set(rule) - {self.field, *self.forms, *self.options}):
-                self.fail(number, f"unknown key {', '.join(map(repr, unknown))}: a rule has {self.field!r}, one of "
-                                  f"{', '.join(map(repr, self.forms))}" + (f" and may have {', '.join(map(repr, self.options))}" if self.options else ""))
+                known = ", ".join(map(repr, [self.field, *self.forms, *self.options]))
+                self.fail(number, f"unknown key {', '.join(map(repr, unknown))}: the keys a rule may have are {known}")
             if "words" in self.forms and "words" in rule and not (isinstance(rule["words"], list) and rule["words"]):
                 self.fail(number, "'words' must be a non-empty list")
             for word in _token_words(rule):

@@ -666,16 +666,18 @@ def contrasted_brand(labels: dict[str, str], post: Sequence[int], mentions: Sequ
     if {first_label, second_label} not in ({"positive", "neutral"}, {"negative", "neutral"}):
         return None
     neutral, polar_label = (first, second_label) if first_label == "neutral" else (second, first_label)
-    if all(_in_question(post, end, table) for brand, _, end in mentions if brand == neutral and end <= len(post)):
-        return None
-    if all(_closes_sentence(post, end, table) for brand, _, end in mentions if brand == neutral and end <= len(post)):
+    ends = [end for brand, _, end in mentions if brand == neutral and end <= len(post)]
+    if all(_in_question(post, end, table) for end in ends) or all(_closes_sentence(post, end, table) for end in ends):
         return None
     return neutral, _OPPOSITE[polar_label]
 
 
 def _closes_sentence(post: Sequence[int], end: int, table: WordTable) -> bool:
     """Whether a mention ending at token ``end`` is the last word of its sentence."""
-    return end >= len(post) or table.words[post[end]][:1] in _SEGMENT_ENDS or table.words[post[end]] in (")", "…")
+    if end >= len(post):
+        return True
+    following = table.words[post[end]]
+    return following[:1] in _SEGMENT_ENDS or following in (")", "…")
 
 
 def _combine(post: dict, mention_sentiments: Iterable[dict]) -> dict:

@@ -155,44 +155,30 @@ def test_if_and_unless_rules_count_beside_a_label_and_never_beside_the_other(tmp
     assert nlp("grazie, mi rispondete?")._.intents == ["praise", "question"]
 
 
-def test_bad_pattern_file_names_the_line(tmp_path):
-    path = tmp_path / "it.jsonl"
-    path.write_text('{"label": "question", "phrase": "ok"}\n{"label": "nope", "phrase": "x"}\n')
-    nlp = blank("it")
-    with pytest.raises(PatternFileError, match=r"it.jsonl, line 2: label must be one of"):
-        nlp.add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text(json.dumps({"label": "question", "pattern": [{"NOPE": 1}]}) + "\n")
-    with pytest.raises(PatternFileError, match="line 1: bad pattern"):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text('{"label": "question", "phrase": "ok"}\n\n["not", "an", "object"]\n')
-    with pytest.raises(PatternFileError, match=r"it.jsonl, line 3: expected a JSON object, got list"):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text('{"label": "question", "phrase": "ok", "at_start": "post"}\n')
-    with pytest.raises(PatternFileError, match=r'line 1: at_start must be true, false, "sentence" or "after_handles"'):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text('{"label": "question", "phrase": "come sempre", "not": "yes"}\n')
-    with pytest.raises(PatternFileError, match="line 1: not must be true or false"):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text('{"label": "purchase_intent", "pattern": [{"LOWER": "gonna"}, {"LOWER": "buy"}]}\n')
-    with pytest.raises(PatternFileError, match=r"line 1: 'gonna' is 2 tokens for the tokenizer \('gon' \+ 'na'\)"):
-        blank("en").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_text('{"label": "complaint", "words": ["ordine n. 5"]}\n')
-    with pytest.raises(PatternFileError, match="line 1: 'ordine n. 5' is 3 tokens"):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    for rule, problem in [
-        ('"if": "domanda"', "if must name one label and unless one or a list of them, among question"),
-        ('"if": ["question"]', "if must name one label"),
-        ('"unless": {"praise": 1}', "if must name one label"),
-        ('"if": "support_request"', "an if or unless rule cannot name its own label"),
-        ('"if": "question", "not": true', "a not rule vetoes its label"),
-        ('"unles": "praise"', "unknown key 'unles'"),
-    ]:
-        path.write_text('{"label": "support_request", "words": ["mi"], %s}\n' % rule)
-        with pytest.raises(PatternFileError, match=f"line 1: {problem}"):
-            blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
-    path.write_bytes(b'{"label": "question", "phrase": "caff\xe8"}\n')
-    with pytest.raises(PatternFileError, match="is not UTF-8"):
-        blank("it").add_pipe("rete_intents", config={"patterns": str(path)})
+_SUPPORT_RULE = '{"label": "support_request", "words": ["mi"], %s}\n'
+
+
+@pytest.mark.parametrize(("lang", "content", "problem"), [
+    ("it", b'{"label": "question", "phrase": "ok"}\n{"label": "nope", "phrase": "x"}\n', r"it.jsonl, line 2: label must be one of"),
+    ("it", b'{"label": "question", "pattern": [{"NOPE": 1}]}\n', "line 1: bad pattern"),
+    ("it", b'{"label": "question", "phrase": "ok"}\n\n["not", "an", "object"]\n', r"it.jsonl, line 3: expected a JSON object, got list"),
+    ("it", b'{"label": "question", "phrase": "ok", "at_start": "post"}\n', r'line 1: at_start must be true, false, "sentence" or "after_handles"'),
+    ("it", b'{"label": "question", "phrase": "come sempre", "not": "yes"}\n', "line 1: not must be true or false"),
+    ("en", b'{"label": "purchase_intent", "pattern": [{"LOWER": "gonna"}, {"LOWER": "buy"}]}\n', r"line 1: 'gonna' is 2 tokens for the tokenizer \('gon' \+ 'na'\)"),
+    ("it", b'{"label": "complaint", "words": ["ordine n. 5"]}\n', "line 1: 'ordine n. 5' is 3 tokens"),
+    ("it", (_SUPPORT_RULE % '"if": "domanda"').encode(), "line 1: if must name one label and unless one or a list of them, among question"),
+    ("it", (_SUPPORT_RULE % '"if": ["question"]').encode(), "line 1: if must name one label"),
+    ("it", (_SUPPORT_RULE % '"unless": {"praise": 1}').encode(), "line 1: if must name one label"),
+    ("it", (_SUPPORT_RULE % '"if": "support_request"').encode(), "line 1: an if or unless rule cannot name its own label"),
+    ("it", (_SUPPORT_RULE % '"if": "question", "not": true').encode(), "line 1: a not rule vetoes its label"),
+    ("it", (_SUPPORT_RULE % '"unles": "praise"').encode(), "line 1: unknown key 'unles'"),
+    ("it", b'{"label": "question", "phrase": "caff\xe8"}\n', "is not UTF-8"),
+])
+def test_bad_pattern_file_names_the_line(tmp_path, lang, content, problem):
+    path = tmp_path / f"{lang}.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(PatternFileError, match=problem):
+        blank(lang).add_pipe("rete_intents", config={"patterns": str(path)})
 
 
 def themes_of(text: str, lang: str = "it", extra: dict | None = None) -> list[str]:
